@@ -1,0 +1,1 @@
+"""central_api_client."""
