@@ -1,0 +1,31 @@
+"""The one command-line entry point, `kiosk`: every subcommand does real work or does not exist."""
+
+from __future__ import annotations
+
+import click
+
+from kiosk_app import __version__
+from kiosk_app.cli.config_cmd import config_group
+from kiosk_app.cli.context import CliContext
+from kiosk_app.cli.db_cmd import db_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kiosk")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    help="Config file (default: $KIOSK_CONFIG, then /etc/branch-kiosk/kiosk.toml).",
+)
+@click.option("--dev", is_flag=True, help="Use the packaged development config: emulated devices, local central.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, dev: bool) -> None:
+    """Branch kiosk: self-service account opening."""
+    ctx.obj = CliContext(config_path=config_path, dev=dev)
+
+
+cli.add_command(config_group)
+cli.add_command(db_group)
+
+
+def main() -> None:
+    cli(prog_name="kiosk")
