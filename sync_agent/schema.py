@@ -140,3 +140,20 @@ def m005_cards_and_tokens(db: Database) -> None:
 def migration_names() -> list[str]:
     """Every migration this release knows, in order."""
     return [m.name for m in MIGRATIONS._migrations]
+
+
+@MIGRATIONS()
+def m006_sync_agent_state(db: Database) -> None:
+    """The sync agent's own state (health, resync progress, clock offset) and a resync mark per appointment.
+
+    `sync_epoch` lets a full resync be applied in short slices: rows the new snapshot did not touch are the
+    ones the server no longer has, and are swept at the end.
+    """
+    db.execute("ALTER TABLE appointments ADD COLUMN sync_epoch INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
