@@ -157,3 +157,20 @@ def m006_sync_agent_state(db: Database) -> None:
             updated_at TEXT NOT NULL
         )"""
     )
+
+
+@MIGRATIONS()
+def m007_card_storage(db: Database) -> None:
+    """The kiosk's count of blank cards in the dispenser's stack and of cards in its capture bin.
+
+    The dispenser only reports empty/low/enough, so the kiosk keeps the count; every change is written in the
+    same transaction as the issuance journal row that explains it. Open issuances are found by location.
+    """
+    db.execute(
+        """CREATE TABLE card_storage (
+            unit TEXT PRIMARY KEY CHECK (unit IN ('stack', 'bin')),
+            count INTEGER NOT NULL CHECK (count >= 0),
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX issued_cards_location ON issued_cards(location, state)")
