@@ -1,0 +1,47 @@
+"""QR tokens verified offline with the provisioned keys; one-time use enforced by the local database."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from central_api_client import tokens
+from kiosk_app.flow.model import Path, TokenRef
+from kiosk_app.flow.ports import PortError
+from sync_agent.localdb import LocalDb
+
+KINDS = {
+    tokens.TokenKind.INDIVIDUAL: Path.APPOINTMENT,
+    tokens.TokenKind.WALK_IN_FORM: Path.WALK_IN,
+    tokens.TokenKind.PAYROLL_BATCH: Path.PAYROLL,
+}
+
+
+class TokenAdapter:
+    """`verify` spends the token in `used_tokens` in the same call; a replay anywhere on this kiosk fails."""
+
+    def __init__(self, db: LocalDb, keys: tokens.KeyRing, branch_id: str, *, skew_s: int = 120,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.db, self.keys, self.branch_id = db, keys, branch_id
+        self.skew = timedelta(seconds=skew_s)
+        self.now = now
+
+    def _consume(self, token: tokens.AppointmentToken) -> bool:
+        try:
+            with self.db.transaction() as d:
+                d.execute(
+                    "INSERT INTO used_tokens (token_id, appointment_id, used_at) VALUES (?, ?, ?)",
+                    (token.token_id, token.appointment_id, self.now().isoformat()),
+                )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def verify(self, text: str) -> TokenRef:
+        try:
+            token = tokens.verify(text, self.keys, branch_id=self.branch_id, now=self.now(),
+                                  consume=self._consume, skew=self.skew)
+        except tokens.TokenError as exc:
+            raise PortError(exc.code, str(exc)) from exc
+        return TokenRef(token.token_id, token.appointment_id, token.branch_id, KINDS[token.kind])

@@ -1,0 +1,64 @@
+"""Everything one session knows, and the one place that forgets it (`wipe`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, Path, TokenRef
+
+
+@dataclass
+class StaffRequest:
+    reason: str
+    resume: str
+    on_decline: str = "refused"
+    staff_id: str | None = None
+
+
+@dataclass
+class SessionContext:
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    path: Path = Path.APPOINTMENT
+    token: TokenRef | None = None
+    appointment: Appointment | None = None
+    identity: Identity | None = None
+    form_id: str | None = None
+    form_url: str | None = None
+    check: IdentityCheck | None = None
+    onsite_identity_checked: bool = False
+    staff_approvals: list[str] = field(default_factory=list)
+    risk_answers: dict[str, str] = field(default_factory=dict)
+    risk_redo: list[str] | None = None
+    agreements_accepted: list[str] = field(default_factory=list)
+    sensitive_consent: bool = False
+    face_consent: bool = False
+    signature: bytes = field(default=b"", repr=False)
+    services: list[str] = field(default_factory=list)
+    services_refused: list[str] = field(default_factory=list)
+    account: Account | None = None
+    card: CardIssued | None = None
+    activated: dict[str, Any] = field(default_factory=dict)
+    staff_request: StaffRequest | None = None
+    mismatches: int = 0
+    touches: int = 0
+    screens: int = 0
+    account_opened: bool = False
+
+    @property
+    def customer(self) -> dict[str, Any]:
+        return self.appointment.customer if self.appointment else {}
+
+    def wipe(self) -> None:
+        """Forget every piece of personal data this session held; objects are cleared in place too."""
+        if self.identity is not None:
+            self.identity.wipe()
+        if self.appointment is not None:
+            self.appointment.wipe()
+        self.identity = None
+        self.appointment = None
+        self.risk_answers.clear()
+        self.signature = b""
+        self.activated.clear()
+        self.form_url = None

@@ -1,0 +1,131 @@
+"""State -> Screen: what each step shows, built from the session's context (masked unless needed in full)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk_app.flow.messages import staff_text
+from kiosk_app.flow.model import SERVICES, masked_customer
+from kiosk_app.flow.risk import QUESTIONS, score
+from kiosk_app.flow.screens import Screen
+from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS, agreements_for
+from kiosk_app.flow.table import HAPPY_PATH, St
+
+if TYPE_CHECKING:
+    from kiosk_app.flow.session import Session
+
+
+def _progress(state: St) -> tuple[int, int] | None:
+    return (HAPPY_PATH.index(state), len(HAPPY_PATH) - 1) if state in HAPPY_PATH else None
+
+
+def _idle(s: Session) -> Screen:
+    return Screen("idle", {"prompt": "scan_qr"}, actions=("walk_in",))
+
+
+def _await_id(s: Session) -> Screen:
+    return Screen("await_id_card", {"path": s.ctx.path.value}, actions=("cancel",))
+
+
+def _walk_in(s: Session) -> Screen:
+    return Screen("walk_in_form", {"qr": s.ctx.form_url}, actions=("cancel",),
+                  timeout_s=s.settings.walk_in_form_timeout_s)
+
+
+def _staff_needed(s: Session) -> Screen:
+    reason = s.ctx.staff_request.reason
+    return Screen("staff_needed", {"reason": reason}, errors={"base": reason}, actions=("cancel",),
+                  staff_message=staff_text(reason))
+
+
+def _staff_decide(s: Session) -> Screen:
+    request = s.ctx.staff_request
+    data = {"reason": request.reason, "staff_id": request.staff_id}
+    if s.ctx.identity is not None:
+        data["customer"] = masked_customer({"name": s.ctx.identity.name_zh or s.ctx.identity.name_en,
+                                            "id_number": s.ctx.identity.id_number})
+    return Screen("staff_decide", data, actions=("approve", "decline"), staff_message=staff_text(request.reason))
+
+
+def _review(s: Session) -> Screen:
+    account_class = s.policy.account_class(s.ctx.onsite_identity_checked, s.ctx.check) if s.ctx.check else 2
+    data = {"customer": masked_customer(s.ctx.customer), "account_class": account_class,
+            "pick_lists": {k: list(v) for k, v in PICK_LISTS.items()}, "keypad_fields": dict(KEYPAD_FIELDS)}
+    actions = ("confirm", "edit", "cancel") + (("class1",) if account_class == 2 else ())
+    return Screen("review", data, actions=actions)
+
+
+def _tax(s: Session) -> Screen:
+    declaration = dict(s.ctx.appointment.tax_residency)
+    return Screen("tax_residency", {"declaration": declaration}, actions=("confirm", "cancel"))
+
+
+def _risk(s: Session) -> Screen:
+    answers = s.ctx.risk_answers or dict(s.ctx.appointment.risk_answers)
+    try:
+        total, level = score(answers)
+    except ValueError:
+        total, level = None, None
+    return Screen("risk_assessment", {"answers": answers, "score": total, "level": level},
+                  actions=("confirm", "redo", "cancel"))
+
+
+def _risk_redo(s: Session) -> Screen:
+    question = s.ctx.risk_redo[0]
+    return Screen("risk_redo", {"question": question, "choices": list(QUESTIONS[question])},
+                  actions=("answer", "cancel"))
+
+
+def _agreements(s: Session) -> Screen:
+    all_ = agreements_for(s)
+    current = next(a for a in all_ if a not in s.ctx.agreements_accepted)
+    return Screen("agreements", {"agreement": current, "index": all_.index(current) + 1, "count": len(all_)},
+                  actions=("agree", "cancel"))
+
+
+def _services(s: Session) -> Screen:
+    return Screen("services", {"selected": list(s.ctx.services), "available": list(SERVICES),
+                               "refused": list(s.ctx.services_refused)}, actions=("toggle", "confirm", "cancel"))
+
+
+def _wechat(s: Session) -> Screen:
+    link = s.ctx.activated.get("wechat_pay", {}).get("url", "")
+    return Screen("wechat_binding", {"qr": link}, actions=("done",))
+
+
+def _official(s: Session) -> Screen:
+    return Screen("official_account", {"qr": s.settings.official_account_url}, actions=("done",))
+
+
+def _thank_you(s: Session) -> Screen:
+    card = s.ctx.card.pan_masked if s.ctx.card else None
+    return Screen("thank_you", {"card": card, "services": list(s.ctx.services)}, actions=("done",), timeout_s=15)
+
+
+def _refused(s: Session) -> Screen:
+    return Screen("refused", {"reason": s._refusal}, errors={"base": s._refusal}, actions=("done",),
+                  staff_message=staff_text(s._refusal) if s._refusal in _STAFF_KEYS else None, timeout_s=30)
+
+
+_STAFF_KEYS = {"blocklisted", "card_limit", "card_not_taken", "identity_doubt", "under_age", "guardian_consent",
+               "central_needs_staff", "id_mismatch", "onsite_identity", "card_jam", "stock_empty"}
+
+BUILDERS: dict[St, Callable[[Session], Screen]] = {
+    St.IDLE: _idle, St.AWAIT_ID_CARD: _await_id, St.WALK_IN_FORM: _walk_in, St.STAFF_NEEDED: _staff_needed,
+    St.STAFF_DECIDE: _staff_decide, St.REVIEW: _review, St.TAX_RESIDENCY: _tax, St.RISK: _risk,
+    St.RISK_REDO: _risk_redo, St.AGREEMENTS: _agreements,
+    St.SENSITIVE_CONSENT: lambda s: Screen("sensitive_consent", actions=("consent", "cancel")),
+    St.FACE_CONSENT: lambda s: Screen("face_consent", actions=("consent", "skip", "cancel")),
+    St.SIGNATURE: lambda s: Screen("signature", actions=("sign", "cancel")),
+    St.SERVICES: _services, St.WECHAT: _wechat, St.OFFICIAL_ACCOUNT: _official, St.THANK_YOU: _thank_you,
+    St.REFUSED: _refused,
+}
+
+
+def build(s: Session, state: St) -> Screen:
+    screen = BUILDERS[state](s)
+    timeout = screen.timeout_s if screen.timeout_s is not None else (
+        None if state is St.IDLE else s.settings.step_timeout_s)
+    return Screen(screen.step_id, screen.data, screen.errors, screen.actions, timeout, screen.staff_message,
+                  _progress(state))

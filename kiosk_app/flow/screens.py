@@ -1,0 +1,24 @@
+"""What a step shows: the UI maps `step_id` to a screen and error keys to translated text; it holds no logic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screen description; `data` holds only what this screen must show (masked unless needed in full)."""
+
+    step_id: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()
+    timeout_s: int | None = None
+    staff_message: str | None = None
+    progress: tuple[int, int] | None = field(default=None)
+
+    def with_errors(self, **errors: str) -> Screen:
+        return Screen(self.step_id, self.data, {**self.errors, **errors}, self.actions, self.timeout_s,
+                      self.staff_message, self.progress)

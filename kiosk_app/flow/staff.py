@@ -1,0 +1,56 @@
+"""Lobby-manager authentication on the kiosk: staff id + PIN with lockout after repeated failures.
+
+PINs are stored as scrypt hashes (the provisioning step writes them); a locked staff id stays locked for
+`lock_s` seconds whatever PIN is tried, so guessing at the kiosk is slow and visible in the journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """`salt$hash` in hex, for the staff file branch IT provisions."""
+    salt = salt or os.urandom(16)
+    return salt.hex() + "$" + hashlib.scrypt(pin.encode(), salt=salt, **SCRYPT).hex()
+
+
+def _pin_matches(pin: str, stored: str) -> bool:
+    salt_hex, digest_hex = stored.split("$", 1)
+    digest = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt_hex), **SCRYPT)
+    return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+class StaffLocked(Exception):
+    """This staff id is locked after too many wrong PINs."""
+
+
+@dataclass
+class StaffAuthenticator:
+    staff: dict[str, str]
+    max_failures: int = 3
+    lock_s: float = 900.0
+    clock: Callable[[], float] = time.monotonic
+    _failures: dict[str, int] = field(default_factory=dict)
+    _locked_until: dict[str, float] = field(default_factory=dict)
+
+    def authenticate(self, staff_id: str, pin: str) -> bool:
+        """True for a right PIN. Raises StaffLocked while the id is locked (even with the right PIN)."""
+        if self._locked_until.get(staff_id, 0.0) > self.clock():
+            raise StaffLocked(staff_id)
+        stored = self.staff.get(staff_id)
+        if stored is not None and _pin_matches(pin, stored):
+            self._failures.pop(staff_id, None)
+            return True
+        self._failures[staff_id] = self._failures.get(staff_id, 0) + 1
+        if self._failures[staff_id] >= self.max_failures:
+            self._locked_until[staff_id] = self.clock() + self.lock_s
+            self._failures[staff_id] = 0
+        return False

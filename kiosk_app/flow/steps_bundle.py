@@ -1,0 +1,131 @@
+"""The bundle: open the account, issue the card with its PIN, activate services, print, thank.
+
+Order, and why: the account is opened and the appointment redeemed before the card is dispensed, so a card
+is only ever bound to an open account; services follow the card because the card number is their key; the
+receipt comes last because it lists what was activated.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kiosk_app.flow.events import Touch
+from kiosk_app.flow.model import SERVICES, Path
+from kiosk_app.flow.ports import IssueRequest
+from kiosk_app.flow.risk import score
+from kiosk_app.flow.screens import Screen
+from kiosk_app.flow.table import St
+
+if TYPE_CHECKING:
+    from kiosk_app.flow.session import Session
+
+
+def choose_services(s: Session) -> None:
+    """Pre-select what the customer asked for (or the batch set), minus what the rules forbid."""
+    wanted = list(s.ctx.appointment.services) if s.ctx.appointment else []
+    age = s.ctx.identity.age_on(s.today())
+    s.ctx.services, s.ctx.services_refused = s.policy.services_allowed(
+        [w for w in wanted if w in SERVICES], age
+    )
+
+
+def on_service_toggle(s: Session, ev: Touch) -> St:
+    service = ev.value
+    if service not in SERVICES:
+        return s.stay(base="invalid_choice")
+    if service in s.ctx.services:
+        s.ctx.services.remove(service)
+    else:
+        _, refused = s.policy.services_allowed([service], s.ctx.identity.age_on(s.today()))
+        if refused:
+            return s.stay(base=refused[0])
+        s.ctx.services.append(service)
+    return St.SERVICES
+
+
+def on_services_confirm(s: Session, ev: Touch) -> St:
+    person_key = s.recorder.person_key(s.ctx.identity.id_number)
+    if s.policy.cards_limit_reached(s.recorder.cards_today(person_key)):
+        return s.refuse("card_limit")
+    account = s.ctx.account or _open_account(s)
+    card = s.ctx.card or _issue_card(s, account, person_key)
+    if card is None:
+        return s.refuse("card_not_taken")
+    _activate(s, account)
+    _print_receipt(s)
+    return _after_services(s, St.SERVICES)
+
+
+def _open_account(s: Session):
+    account_class = s.policy.account_class(s.ctx.onsite_identity_checked, s.ctx.check)
+    s.progress(Screen("opening_account", {"account_class": account_class}))
+    account = s.ports.central.open_account(
+        s.ctx.session_id, s.ctx.identity, dict(s.ctx.customer), account_class, key=f"{s.ctx.session_id}:open"
+    )
+    s.ctx.account, s.ctx.account_opened = account, True
+    if s.ctx.token is not None:
+        s.ports.central.redeem(s.ctx.token.appointment_id, s.ctx.token.token_id, key=f"{s.ctx.session_id}:redeem")
+    total, level = score(s.ctx.risk_answers)
+    s.ports.central.record_risk_assessment(s.ctx.session_id, account, s.ctx.risk_answers,
+                                           key=f"{s.ctx.session_id}:risk")
+    s.recorder.event(s.ctx.session_id, "account_opened",
+                     {"account_class": account.account_class, "risk_level": level, "risk_score": total})
+    return account
+
+
+def _issue_card(s: Session, account, person_key: str):
+    request = IssueRequest(
+        session_id=s.ctx.session_id, account=account,
+        birth_date_hint=s.ctx.identity.birth_date.strftime("%Y%m%d"),
+        on_progress=lambda step: s.progress(Screen(step, timeout_s=s.settings.step_timeout_s)),
+    )
+    card = s.ports.issuer.issue(request)
+    if not card.taken:
+        return None
+    s.ctx.card = card
+    s.recorder.event(s.ctx.session_id, "card_issued_to", {"person_key": person_key, "pan": card.pan_masked})
+    return card
+
+
+def _activate(s: Session, account) -> None:
+    for service in s.ctx.services:
+        if service == "official_account" or service in s.ctx.activated:
+            continue
+        s.progress(Screen("activating", {"service": service}))
+        s.ctx.activated[service] = s.ports.central.activate(
+            s.ctx.session_id, account, service, key=f"{s.ctx.session_id}:{service}"
+        )
+
+
+def _print_receipt(s: Session) -> None:
+    s.ports.printer.print_receipt({
+        "session": s.ctx.session_id[:8], "pan": s.ctx.card.pan_masked if s.ctx.card else "",
+        "account_class": s.ctx.account.account_class, "services": list(s.ctx.services),
+        "path": s.ctx.path.value, "employer": (s.ctx.appointment.employer or {}).get("name", "")
+        if s.ctx.path is Path.PAYROLL else "",
+    })
+
+
+def _after_services(s: Session, current: St) -> St:
+    order = [(St.SERVICES, None), (St.WECHAT, "wechat_pay"), (St.OFFICIAL_ACCOUNT, "official_account")]
+    index = [state for state, _ in order].index(current)
+    for state, service in order[index + 1:]:
+        if service in s.ctx.services:
+            return state
+    return St.THANK_YOU
+
+
+def on_wechat_done(s: Session, ev: Touch) -> St:
+    return _after_services(s, St.WECHAT)
+
+
+def on_official_done(s: Session, ev: Touch) -> St:
+    return _after_services(s, St.OFFICIAL_ACCOUNT)
+
+
+def on_finish(s: Session, ev: Touch) -> St:
+    return s.finish()
+
+
+def on_refused_done(s: Session, ev: Touch) -> St:
+    return s.finish()

@@ -1,0 +1,113 @@
+"""Steps that confirm what the customer said in the mini program: details, tax residency, risk, agreements."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kiosk_app.flow.events import Touch
+from kiosk_app.flow.model import Path
+from kiosk_app.flow.risk import QUESTIONS, RiskAnswerError, score
+from kiosk_app.flow.steps_bundle import choose_services
+from kiosk_app.flow.table import St
+
+if TYPE_CHECKING:
+    from kiosk_app.flow.session import Session
+
+# Fields a customer may change on the kiosk, and how: a pick list or the numeric keypad. Nothing else is
+# editable here (no Chinese typing on a kiosk): the answer is "fix it on your phone".
+OCCUPATIONS = ("employee", "civil_servant", "self_employed", "student", "retired", "farmer", "unemployed", "other")
+PICK_LISTS: dict[str, tuple[str, ...]] = {"occupation": OCCUPATIONS}
+KEYPAD_FIELDS = {"phone": 11}
+
+
+def on_review_confirm(s: Session, ev: Touch) -> St:
+    return St.TAX_RESIDENCY
+
+
+def on_review_edit(s: Session, ev: Touch) -> St:
+    change: dict[str, Any] = ev.value or {}
+    field, value = change.get("field"), str(change.get("value", ""))
+    if field in PICK_LISTS:
+        if value not in PICK_LISTS[field]:
+            return s.stay(base="invalid_choice")
+    elif field in KEYPAD_FIELDS:
+        if not (value.isdigit() and len(value) == KEYPAD_FIELDS[field]):
+            return s.stay(base="invalid_choice")
+    else:
+        return s.stay(base="fix_on_phone")
+    s.ctx.customer[field] = value
+    return St.REVIEW
+
+
+def on_request_class1(s: Session, ev: Touch) -> St:
+    """A Class I account needs a lobby manager's on-site identity check during the session."""
+    if s.ctx.check is not None and s.ctx.check.holds_class1:
+        return s.stay(base="already_class1")
+    return s.request_staff("onsite_identity", St.REVIEW, on_decline="class2")
+
+
+def on_tax_confirm(s: Session, ev: Touch) -> St:
+    return St.RISK
+
+
+def on_risk_confirm(s: Session, ev: Touch) -> St:
+    answers = s.ctx.risk_answers or dict(s.ctx.appointment.risk_answers)
+    try:
+        score(answers)
+    except RiskAnswerError:
+        return on_risk_redo(s, ev)
+    s.ctx.risk_answers = answers
+    return St.AGREEMENTS
+
+
+def on_risk_redo(s: Session, ev: Touch) -> St:
+    s.ctx.risk_answers = {}
+    s.ctx.risk_redo = list(QUESTIONS)
+    return St.RISK_REDO
+
+
+def on_risk_answer(s: Session, ev: Touch) -> St:
+    question = s.ctx.risk_redo[0]
+    if ev.value not in QUESTIONS[question]:
+        return s.stay(base="invalid_choice")
+    s.ctx.risk_answers[question] = ev.value
+    s.ctx.risk_redo.pop(0)
+    return St.RISK_REDO if s.ctx.risk_redo else St.RISK
+
+
+def agreements_for(s: Session) -> tuple[str, ...]:
+    extra = ("payroll_agreement",) if s.ctx.path is Path.PAYROLL else ()
+    return s.settings.agreements + extra
+
+
+def on_agree(s: Session, ev: Touch) -> St:
+    pending = [a for a in agreements_for(s) if a not in s.ctx.agreements_accepted]
+    s.ctx.agreements_accepted.append(pending[0])
+    return St.AGREEMENTS if len(pending) > 1 else St.SENSITIVE_CONSENT
+
+
+def on_sensitive_consent(s: Session, ev: Touch) -> St:
+    s.ctx.sensitive_consent = True
+    return St.FACE_CONSENT if s.settings.face_capture else St.SIGNATURE
+
+
+def on_face_consent(s: Session, ev: Touch) -> St:
+    """Face capture only with its own consent; under 14 a guardian's consent (a staff approval) too."""
+    age = s.ctx.identity.age_on(s.today()) if s.ctx.identity else 99
+    if age < s.policy.guardian_consent_under and "guardian_consent" not in s.ctx.staff_approvals:
+        return s.request_staff("guardian_consent", St.FACE_CONSENT)
+    s.ctx.face_consent = True
+    return St.SIGNATURE
+
+
+def on_face_skip(s: Session, ev: Touch) -> St:
+    return St.SIGNATURE
+
+
+def on_sign(s: Session, ev: Touch) -> St:
+    strokes = ev.value
+    if not strokes:
+        return s.stay(base="signature_empty")
+    s.ctx.signature = bytes(str(strokes), "utf-8")
+    choose_services(s)
+    return St.SERVICES

@@ -1,0 +1,125 @@
+"""Steps from the first scan to a verified customer: QR, ID card, walk-in form, staff decisions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kiosk_app.flow.events import FormSubmitted, IdCardRead, IdCardUnreadable, QrScanned, StaffAuth, StaffDecision
+from kiosk_app.flow.model import Appointment, Path, Verdict
+from kiosk_app.flow.policy import document_problem
+from kiosk_app.flow.staff import StaffLocked
+from kiosk_app.flow.table import St
+
+if TYPE_CHECKING:
+    from kiosk_app.flow.session import Session
+
+MAX_MISMATCHES = 3
+
+
+def on_qr(s: Session, ev: QrScanned) -> St:
+    token = s.ports.tokens.verify(ev.text)
+    appointment = s.ports.appointments.find(token)
+    if appointment.status == "cancelled":
+        s.recorder.release_token(token.token_id)
+        return s.stay(base="appointment_cancelled")
+    s.ctx.token, s.ctx.appointment = token, appointment
+    s.begin(token.kind)
+    return St.AWAIT_ID_CARD
+
+
+def on_walk_in(s: Session, ev: object) -> St:
+    s.begin(Path.WALK_IN)
+    return St.AWAIT_ID_CARD
+
+
+def on_id_card_bad(s: Session, ev: IdCardUnreadable) -> St:
+    return s.stay(base=ev.reason)
+
+
+def on_id_card(s: Session, ev: IdCardRead) -> St:
+    identity = ev.identity
+    problem = document_problem(identity.valid_to, s.today())
+    if problem:
+        identity.wipe()
+        return s.stay(base=problem)
+    if s.ctx.appointment is not None and not _matches(s, identity):
+        identity.wipe()
+        s.ctx.mismatches += 1
+        if s.ctx.mismatches >= MAX_MISMATCHES:
+            return s.request_staff("id_mismatch", St.AWAIT_ID_CARD)
+        return s.stay(base="id_mismatch")
+    s.ctx.identity = identity
+    return after_identity(s)
+
+
+def _matches(s: Session, identity) -> bool:
+    customer = s.ctx.customer
+    same_number = customer.get("id_number", "").upper() == identity.id_number.upper()
+    names = {identity.name_zh.strip(), identity.name_en.strip().upper()} - {""}
+    return same_number and customer.get("name", "").strip() in names | {n.upper() for n in names}
+
+
+def after_identity(s: Session) -> St:
+    """Age rules, the central identity check, the blocklist; then the form (walk-in) or the review."""
+    identity = s.ctx.identity
+    age_rule = s.policy.needs_staff_for_age(identity.age_on(s.today()))
+    if age_rule and age_rule not in s.ctx.staff_approvals:
+        return s.request_staff(age_rule, St.AWAIT_ID_CARD)
+    check = s.ctx.check or s.ports.central.verify_identity(s.ctx.session_id, identity, None)
+    s.ctx.check = check
+    refusal = s.policy.refusal(check)
+    if refusal:
+        return s.refuse(refusal)
+    if check.verdict is Verdict.NO_MATCH and "identity_doubt" not in s.ctx.staff_approvals:
+        return s.request_staff("identity_doubt", St.AWAIT_ID_CARD)
+    if check.verdict is Verdict.NEEDS_STAFF and "central_needs_staff" not in s.ctx.staff_approvals:
+        return s.request_staff("central_needs_staff", St.AWAIT_ID_CARD)
+    if s.ctx.path is Path.WALK_IN and s.ctx.appointment is None:
+        form = s.ports.central.create_walk_in_form(s.ctx.session_id, identity)
+        s.ctx.form_id, s.ctx.form_url = form.form_id, form.url
+        return St.WALK_IN_FORM
+    return St.REVIEW
+
+
+def on_form(s: Session, ev: FormSubmitted) -> St:
+    data = dict(ev.data)
+    identity = s.ctx.identity
+    customer = {
+        "name": identity.name_zh or identity.name_en, "id_number": identity.id_number,
+        "phone": str(data.get("phone", "")), "occupation": data.get("occupation", ""),
+        "address": data.get("address") or identity.address,
+    }
+    s.ctx.appointment = Appointment(
+        id=f"walkin-{s.ctx.session_id[:12]}", branch_id="", kind=Path.WALK_IN, status="booked",
+        customer=customer, tax_residency=dict(data.get("tax_residency") or {"resident_of": ["CN"]}),
+        risk_answers=dict(data.get("risk_answers") or {}), services=list(data.get("services") or []),
+    )
+    return St.REVIEW
+
+
+def on_staff_auth(s: Session, ev: StaffAuth) -> St:
+    try:
+        ok = s.ports.staff.authenticate(ev.staff_id, ev.pin)
+    except StaffLocked:
+        s.recorder.event(s.ctx.session_id, "staff_login_locked", {"staff_id": ev.staff_id})
+        return s.stay(base="staff_locked")
+    if not ok:
+        s.recorder.event(s.ctx.session_id, "staff_login_failed", {"staff_id": ev.staff_id})
+        return s.stay(base="staff_auth_failed")
+    s.ctx.staff_request.staff_id = ev.staff_id
+    return St.STAFF_DECIDE
+
+
+def on_staff_decision(s: Session, ev: StaffDecision) -> St:
+    request = s.ctx.staff_request
+    s.recorder.staff_decision(s.ctx.session_id, request.staff_id or "?", request.reason, ev.approve, ev.note)
+    s.ctx.staff_request = None
+    if not ev.approve:
+        return s.refuse(request.reason)
+    s.ctx.staff_approvals.append(request.reason)
+    if request.reason == "onsite_identity":
+        s.ctx.onsite_identity_checked = True
+    resume = St(request.resume)
+    if resume is St.AWAIT_ID_CARD and s.ctx.identity is not None:
+        return after_identity(s)
+    return resume
