@@ -95,12 +95,14 @@ class IdentityCheck:
     blocklisted: bool = False
     holds_class1: bool = False
     reason: str = ""
+    verification_id: str = ""
 
 
 @dataclass(frozen=True)
 class Account:
     account_id: str
     account_class: int
+    pan_masked: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ the session maps keys to screens (`messages.py`). Expected outcomes are return v
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, TokenRef, WalkInForm
@@ -38,8 +38,11 @@ class AppointmentsPort(Protocol):
 class CentralPort(Protocol):
     def verify_identity(self, session_id: str, identity: Identity, face: bytes | None) -> IdentityCheck: ...
 
-    def open_account(self, session_id: str, identity: Identity, customer: dict[str, Any], account_class: int,
-                     key: str) -> Account: ...
+    def open_account(self, request: OpenAccount, pan: str, key: str) -> Account:
+        """Open the account and bind the card just read from the chip (one idempotent call)."""
+        ...
+
+    def set_pin(self, account: Account, pin_block: bytes, key_id: str, key: str) -> None: ...
 
     def record_risk_assessment(self, session_id: str, account: Account, answers: dict[str, str],
                                key: str) -> str: ...
@@ -54,19 +57,38 @@ class CentralPort(Protocol):
 
 
 @dataclass(frozen=True)
+class OpenAccount:
+    """What the bank needs to open the account; the card's PAN is added by issuance once the chip is read."""
+
+    session_id: str
+    verification_id: str
+    appointment_id: str | None
+    account_class: int
+    onsite_check_staff_id: str | None = None
+
+
+@dataclass(frozen=True)
 class IssueRequest:
     session_id: str
-    account: Account
-    birth_date_hint: str
+    open_account: OpenAccount
+    birth_date_hint: str = field(repr=False)
     on_progress: Callable[[str], None]
 
 
-class CardIssuerPort(Protocol):
-    def issue(self, request: IssueRequest) -> CardIssued:
-        """Dispense, read, bind, set the PIN and present the card; wait for it to be taken (or retract)."""
-        ...
+@dataclass(frozen=True)
+class IssueResult:
+    """How issuance ended: `account` is set once the bank bound the card, even if the card was then retained."""
 
-    def stock(self) -> dict[str, Any]: ...
+    card: CardIssued | None
+    account: Account | None
+    error: str | None = None
+    needs_staff: bool = False
+
+
+class CardIssuerPort(Protocol):
+    def issue(self, request: IssueRequest) -> IssueResult:
+        """Dispense, read, open the account and bind, set the PIN, present, wait for the card to be taken."""
+        ...
 
 
 class PrinterPort(Protocol):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk_app.flow.events import Touch
-from kiosk_app.flow.model import SERVICES, Path
-from kiosk_app.flow.ports import IssueRequest
+from kiosk_app.flow.model import SERVICES, Account, Path
+from kiosk_app.flow.ports import IssueRequest, OpenAccount
 from kiosk_app.flow.risk import score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.table import St
@@ -45,24 +45,47 @@ def on_service_toggle(s: Session, ev: Touch) -> St:
 
 def on_services_confirm(s: Session, ev: Touch) -> St:
     person_key = s.recorder.person_key(s.ctx.identity.id_number)
-    if s.policy.cards_limit_reached(s.recorder.cards_today(person_key)):
-        return s.refuse("card_limit")
-    account = s.ctx.account or _open_account(s)
-    card = s.ctx.card or _issue_card(s, account, person_key)
-    if card is None:
-        return s.refuse("card_not_taken")
-    _activate(s, account)
+    if s.ctx.card is None:
+        if s.policy.cards_limit_reached(s.recorder.cards_today(person_key)):
+            return s.refuse("card_limit")
+        outcome = _issue_card(s, person_key)
+        if outcome is not None:
+            return outcome
+    _activate(s, s.ctx.account)
     _print_receipt(s)
     return _after_services(s, St.SERVICES)
 
 
-def _open_account(s: Session):
-    account_class = s.policy.account_class(s.ctx.onsite_identity_checked, s.ctx.check)
-    s.progress(Screen("opening_account", {"account_class": account_class}))
-    account = s.ports.central.open_account(
-        s.ctx.session_id, s.ctx.identity, dict(s.ctx.customer), account_class, key=f"{s.ctx.session_id}:open"
+def _issue_card(s: Session, person_key: str) -> St | None:
+    """Issue the card (the account is opened when the chip has been read); None when the card was taken."""
+    check = s.ctx.check
+    staff_id = next((r for r in s.ctx.staff_approvals if r.startswith("onsite_identity:")), "")
+    request = IssueRequest(
+        session_id=s.ctx.session_id,
+        open_account=OpenAccount(
+            session_id=s.ctx.session_id, verification_id=check.verification_id,
+            appointment_id=s.ctx.token.appointment_id if s.ctx.token else None,
+            account_class=s.policy.account_class(s.ctx.onsite_identity_checked, check),
+            onsite_check_staff_id=staff_id.partition(":")[2] or None,
+        ),
+        birth_date_hint=s.ctx.identity.birth_date.strftime("%Y%m%d"),
+        on_progress=lambda step: s.progress(Screen(step, timeout_s=s.settings.step_timeout_s)),
     )
-    s.ctx.account, s.ctx.account_opened = account, True
+    result = s.ports.issuer.issue(request)
+    if result.account is not None and not s.ctx.account_opened:
+        s.ctx.account, s.ctx.account_opened = result.account, True
+        _after_account_opened(s, result.account)
+    if result.card is None:
+        if result.needs_staff:
+            return s.request_staff(result.error or "device_error", St.SERVICES)
+        return s.refuse(result.error or "device_error")
+    s.ctx.card = result.card
+    s.recorder.event(s.ctx.session_id, "card_issued_to", {"person_key": person_key, "pan": result.card.pan_masked})
+    return None
+
+
+def _after_account_opened(s: Session, account: Account) -> None:
+    """Redeem the appointment and record the confirmed risk assessment against the new account."""
     if s.ctx.token is not None:
         s.ports.central.redeem(s.ctx.token.appointment_id, s.ctx.token.token_id, key=f"{s.ctx.session_id}:redeem")
     total, level = score(s.ctx.risk_answers)
@@ -70,24 +93,9 @@ def _open_account(s: Session):
                                            key=f"{s.ctx.session_id}:risk")
     s.recorder.event(s.ctx.session_id, "account_opened",
                      {"account_class": account.account_class, "risk_level": level, "risk_score": total})
-    return account
 
 
-def _issue_card(s: Session, account, person_key: str):
-    request = IssueRequest(
-        session_id=s.ctx.session_id, account=account,
-        birth_date_hint=s.ctx.identity.birth_date.strftime("%Y%m%d"),
-        on_progress=lambda step: s.progress(Screen(step, timeout_s=s.settings.step_timeout_s)),
-    )
-    card = s.ports.issuer.issue(request)
-    if not card.taken:
-        return None
-    s.ctx.card = card
-    s.recorder.event(s.ctx.session_id, "card_issued_to", {"person_key": person_key, "pan": card.pan_masked})
-    return card
-
-
-def _activate(s: Session, account) -> None:
+def _activate(s: Session, account: Account) -> None:
     for service in s.ctx.services:
         if service == "official_account" or service in s.ctx.activated:
             continue

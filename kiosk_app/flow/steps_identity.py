@@ -115,10 +115,11 @@ def on_staff_decision(s: Session, ev: StaffDecision) -> St:
     s.recorder.staff_decision(s.ctx.session_id, request.staff_id or "?", request.reason, ev.approve, ev.note)
     s.ctx.staff_request = None
     if not ev.approve:
-        return s.refuse(request.reason)
+        return St(request.resume) if request.on_decline == "class2" else s.refuse(request.reason)
     s.ctx.staff_approvals.append(request.reason)
     if request.reason == "onsite_identity":
         s.ctx.onsite_identity_checked = True
+        s.ctx.staff_approvals.append(f"onsite_identity:{request.staff_id}")
     resume = St(request.resume)
     if resume is St.AWAIT_ID_CARD and s.ctx.identity is not None:
         return after_identity(s)

@@ -1,1 +1,1 @@
-"""kiosk_app/ui."""
+"""The Kivy touchscreen: renders `Screen` descriptions and turns touches into events; no business logic here."""
