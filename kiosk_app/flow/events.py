@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk_app.flow.model import Identity
+from kiosk_app.flow.model import Appointment, Identity
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,9 @@ class Touch:
 
 @dataclass(frozen=True)
 class FormSubmitted:
-    """The walk-in form arrived from the customer's phone."""
+    """The walk-in form arrived from the customer's phone, as the appointment the bank made of it."""
 
-    data: dict[str, Any] = field(repr=False)
+    appointment: Appointment = field(repr=False)
     key = "form"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk_app.flow.events import FormSubmitted, IdCardRead, IdCardUnreadable, QrScanned, StaffAuth, StaffDecision
-from kiosk_app.flow.model import Appointment, Path, Verdict
+from kiosk_app.flow.model import Path, Verdict
 from kiosk_app.flow.policy import document_problem
 from kiosk_app.flow.staff import StaffLocked
 from kiosk_app.flow.table import St
@@ -82,18 +82,12 @@ def after_identity(s: Session) -> St:
 
 
 def on_form(s: Session, ev: FormSubmitted) -> St:
-    data = dict(ev.data)
+    """The phone's form, as the bank's appointment; the ID card stays the source of name and number."""
+    appointment = ev.appointment
     identity = s.ctx.identity
-    customer = {
-        "name": identity.name_zh or identity.name_en, "id_number": identity.id_number,
-        "phone": str(data.get("phone", "")), "occupation": data.get("occupation", ""),
-        "address": data.get("address") or identity.address,
-    }
-    s.ctx.appointment = Appointment(
-        id=f"walkin-{s.ctx.session_id[:12]}", branch_id="", kind=Path.WALK_IN, status="booked",
-        customer=customer, tax_residency=dict(data.get("tax_residency") or {"resident_of": ["CN"]}),
-        risk_answers=dict(data.get("risk_answers") or {}), services=list(data.get("services") or []),
-    )
+    appointment.customer.update({"name": identity.name_zh or identity.name_en, "id_number": identity.id_number})
+    appointment.kind = Path.WALK_IN
+    s.ctx.appointment = appointment
     return St.REVIEW
 
 

@@ -1,0 +1,145 @@
+"""The journey's real-time calls over the one central client; client errors become PortError keys here, once.
+
+Idempotency keys are derived from the session id and the step (`<session>:open`), so a retry after a
+crash or a timeout repeats the same request and the bank applies it once.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from central_api_client import CentralClient, errors
+from central_api_client import journey_models as jm
+from central_api_client.models import RiskQuestionnaire, Services, TaxResidency
+from kiosk_app.flow.adapters.appointments import from_contract
+from kiosk_app.flow.model import Account, Appointment, Identity, IdentityCheck, Verdict, WalkInForm
+from kiosk_app.flow.ports import OpenAccount, PortError
+from kiosk_app.flow.risk import score
+
+T = TypeVar("T")
+ID_TYPES = {"resident_id": "resident_id", "hk_macao_taiwan_permit": "hk_macao_permit",
+            "foreign_permanent_resident": "foreign_permanent_resident"}
+CLASSES = {1: "I", 2: "II"}
+QUESTIONNAIRE_ID = "first-2024"
+CREDIT_PRODUCT = "standard-debit-linked"
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Client errors -> the journey's message keys (who must act is decided by the key)."""
+    try:
+        yield
+    except errors.Unavailable as exc:
+        raise PortError("central_unavailable", str(exc)) from exc
+    except errors.ProtocolError as exc:
+        raise PortError("central_unavailable", f"contract broken: {exc}") from exc
+    except (errors.Unauthorized, errors.Forbidden) as exc:
+        raise PortError("central_unavailable", f"kiosk not authorised: {exc}", needs_staff=True) from exc
+    except errors.Conflict as exc:
+        raise PortError("central_needs_staff", exc.problem_type or str(exc), needs_staff=True) from exc
+    except errors.CentralError as exc:
+        raise PortError("central_needs_staff", exc.problem_type or str(exc), needs_staff=True) from exc
+
+
+def document(identity: Identity) -> jm.IdDocument:
+    return jm.IdDocument(
+        id_type=ID_TYPES.get(identity.card_type, "resident_id"), id_number=identity.id_number,
+        name=identity.name_zh or identity.name_en, date_of_birth=identity.birth_date,
+        id_expiry=identity.valid_to, gender={"1": "male", "2": "female"}.get(identity.sex),
+        photo=base64.b64encode(identity.photo).decode() if identity.photo else None,
+    )
+
+
+def _questionnaire(answers: dict[str, str]) -> RiskQuestionnaire:
+    return RiskQuestionnaire(questionnaire_id=QUESTIONNAIRE_ID,
+                             answers=[{"question_id": q, "answer": a} for q, a in answers.items()],
+                             answered_at=datetime.now(UTC))
+
+
+class CentralAdapter:
+    def __init__(self, client: CentralClient) -> None:
+        self.client = client
+        self._verification: dict[str, str] = {}
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with translated():
+            return fn(*args, **kwargs)
+
+    def verify_identity(self, session_id: str, identity: Identity, face: bytes | None) -> IdentityCheck:
+        request = jm.IdentityVerificationRequest(
+            kiosk_session_id=session_id, document=document(identity),
+            face_image=base64.b64encode(face).decode() if face else None, face_consent=bool(face) or None,
+        )
+        answer = self._call(self.client.verify_identity, request, idempotency_key=f"{session_id}:verify")
+        self._verification[session_id] = answer.verification_id
+        return IdentityCheck(Verdict(answer.outcome), answer.blocklisted, answer.holds_class1_account,
+                             ",".join(answer.reasons or []), answer.verification_id)
+
+    def open_account(self, request: OpenAccount, pan: str, key: str) -> Account:
+        now = datetime.now(UTC)
+        body = jm.OpenAccountRequest(
+            kiosk_session_id=request.session_id, verification_id=request.verification_id,
+            appointment_id=request.appointment_id, account_class=CLASSES[request.account_class],
+            card=jm.CardToBind(pan=pan),
+            on_site_check=jm.StaffApproval(staff_id=request.onsite_check_staff_id, approved_at=now)
+            if request.onsite_check_staff_id else None,
+        )
+        account = self._call(self.client.open_account, body, idempotency_key=key)
+        return Account(account.account_id, 1 if account.account_class == "I" else 2, account.card_pan_masked)
+
+    def set_pin(self, account: Account, pin_block: bytes, key_id: str, key: str) -> None:
+        body = jm.SetPinRequest(pin_block=pin_block.hex().upper(), format="ISO-0", key_id=key_id)
+        self._call(self.client.set_pin, account.account_id, body, idempotency_key=key)
+
+    def record_risk_assessment(self, session_id: str, account: Account, answers: dict[str, str], key: str) -> str:
+        total, level = score(answers)
+        body = jm.RiskAssessmentRequest(
+            kiosk_session_id=session_id, verification_id=self._verification.get(session_id, ""),
+            questionnaire=_questionnaire(answers), score=min(total, 100), level=level,
+        )
+        return self._call(self.client.record_risk_assessment, body, idempotency_key=key).assessment_id
+
+    def activate(self, session_id: str, account: Account, service: str, key: str) -> dict[str, Any]:
+        activation = jm.ActivationRequest(kiosk_session_id=session_id)
+        if service == "mobile_banking":
+            done = self._call(self.client.activate_mobile_banking, account.account_id, activation, idempotency_key=key)
+            return {"reference": done.reference}
+        if service == "online_banking":
+            done = self._call(self.client.activate_online_banking, account.account_id, activation, idempotency_key=key)
+            return {"reference": done.reference}
+        if service == "credit_card":
+            body = jm.CreditCardApplicationRequest(
+                kiosk_session_id=session_id, verification_id=self._verification.get(session_id, ""),
+                account_id=account.account_id, product_code=CREDIT_PRODUCT, consent=True)
+            return {"reference": self._call(self.client.apply_credit_card, body, idempotency_key=key).application_id}
+        if service == "wechat_pay":
+            body = jm.WechatBindingRequest(kiosk_session_id=session_id, account_id=account.account_id)
+            return {"url": self._call(self.client.create_wechat_binding, body, idempotency_key=key).url}
+        raise PortError("invalid_choice", f"unknown service {service}")
+
+    def redeem(self, appointment_id: str, token_id: str, key: str) -> None:
+        body = jm.RedeemRequest(kiosk_session_id=key.partition(":")[0],
+                                verification_id=None)
+        self._call(self.client.redeem, appointment_id, body, idempotency_key=key)
+
+    def create_walk_in_form(self, session_id: str, identity: Identity) -> WalkInForm:
+        body = jm.WalkInSessionRequest(kiosk_session_id=session_id, document=document(identity))
+        form = self._call(self.client.create_walk_in_session, body, idempotency_key=f"{session_id}:walk-in")
+        expires = int((form.expires_at - datetime.now(UTC)).total_seconds())
+        return WalkInForm(form.session_id, form.form_url, max(expires, 0))
+
+    def walk_in_submission(self, form_id: str, wait_s: float) -> Appointment | None:
+        """The appointment the phone's form created, once submitted (long-polls up to `wait_s`)."""
+        form = self._call(self.client.get_walk_in_session, form_id, wait=int(wait_s))
+        if form.status == "expired":
+            raise PortError("form_timeout", form_id)
+        if form.status != "submitted" or form.appointment is None:
+            return None
+        return from_contract(form.appointment.model_dump(mode="json"))
+
+
+__all__ = ["CentralAdapter", "Services", "TaxResidency", "document", "translated"]
