@@ -198,3 +198,16 @@ def branch_state(db: LocalDb, branch_id: str) -> tuple[int, str]:
         digest.update(f"{appointment_id}:{version}\n".encode())
         count += 1
     return count, digest.hexdigest()
+
+
+def store_row(db: LocalDb, branch_id: str, row: FeedRow) -> None:
+    """Store one appointment fetched outside the feed (by token, or as a redeem answer), never over a newer one.
+
+    Stamped with the running resync's epoch, if any, so the resync's sweep keeps it.
+    Raises ForeignBranchRow if it belongs to another branch.
+    """
+    _check_branch([row], branch_id)
+    progress = resync_progress(db)
+    epoch = progress["epoch"] if progress else current_epoch(db)
+    with db.transaction():
+        db.conn.execute(_UPSERT_NEWER, row.as_params(epoch))

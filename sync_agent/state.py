@@ -21,6 +21,7 @@ EPOCH = "epoch"
 LINK = "link"
 PULL_ERROR = "pull_error"
 PUSH_ERROR = "push_error"
+KIOSK_REPORT = "kiosk_report"
 
 
 def utc_now_iso() -> str:

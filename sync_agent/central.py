@@ -1,0 +1,110 @@
+"""CentralRemote: the agent's seam (`sync_agent.remote`) implemented with `central_api_client`.
+
+Appointments become `FeedRow`s whose payload is the contract JSON in canonical form; a cancelled one keeps
+no personal data even when it arrives as an upsert. Outbox events become contract `Event`s; one that cannot
+be (bad key, float in its payload) is refused here for good, without a round trip.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from central_api_client import errors
+from central_api_client import models as m
+from central_api_client.checksum import canonical_json
+from central_api_client.client import CentralClient
+from sync_agent.apply import FeedRow, Tombstone
+from sync_agent.outbox import OutboxEvent
+from sync_agent.remote import BranchState, EventOutcome, FeedPage, SnapshotPage, translate
+
+
+def feed_row(appointment: m.Appointment) -> FeedRow:
+    """The table row for one appointment (payload is the whole appointment, canonical JSON)."""
+    data = appointment.to_json()
+    payload = "{}" if appointment.status == "cancelled" else canonical_json(data).decode("utf-8")
+    return FeedRow(appointment.id, appointment.branch_id, appointment.kind, appointment.status,
+                   appointment.version, data["updated_at"], payload)
+
+
+def _z(moment: datetime) -> str:
+    """The contract's JSON form of a UTC time (as the models dump it)."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _event(event: OutboxEvent) -> m.Event:
+    canonical_json(event.payload)  # TypeError for a float: the contract cannot carry it
+    return m.Event(idempotency_key=event.idempotency_key, stream=event.stream, kind=event.kind,
+                   occurred_at=datetime.fromisoformat(event.created_at), payload=event.payload)
+
+
+def _outcome(result: m.EventResult) -> EventOutcome:
+    if result.status == "applied":
+        return EventOutcome(result.idempotency_key, True, bool(result.replayed), result.to_json())
+    problem = result.problem
+    text = f"{problem.status} {problem.type.removeprefix(errors.PROBLEM_BASE)}: {problem.detail or problem.title}" \
+        if problem else "rejected"
+    return EventOutcome(result.idempotency_key, False, problem=text)
+
+
+class CentralRemote:
+    """Feed, push, heartbeat and lookup for one kiosk, over one CentralClient."""
+
+    def __init__(self, client: CentralClient) -> None:
+        self.client = client
+
+    def changes(self, branch_id: str, cursor: str | None, *, limit: int, wait: int) -> FeedPage:
+        try:
+            page = self.client.changes(branch_id, cursor, limit=limit, wait=wait)
+        except errors.CentralError as exc:
+            raise translate(exc) from exc
+        rows = [feed_row(c.appointment) for c in page.changes if isinstance(c, m.UpsertChange)]
+        dead = [Tombstone(c.appointment_id, c.version, _z(c.updated_at))
+                for c in page.changes if isinstance(c, m.TombstoneChange)]
+        bs = page.branch_state
+        return FeedPage(rows, dead, page.cursor, page.has_more, page.server_time,
+                        BranchState(bs.count, bs.digest) if bs else None)
+
+    def snapshot(self, branch_id: str, page_token: str | None, *, limit: int) -> SnapshotPage:
+        try:
+            page = self.client.snapshot(branch_id, page_token, limit=limit)
+        except errors.CentralError as exc:
+            raise translate(exc) from exc
+        return SnapshotPage([feed_row(a) for a in page.appointments], page.cursor, page.next_page_token,
+                            page.server_time)
+
+    def push_events(self, events: Sequence[OutboxEvent]) -> list[EventOutcome]:
+        """Send the events that can be sent; the ones that cannot are refused locally, in place."""
+        local: dict[str, EventOutcome] = {}
+        sendable: list[m.Event] = []
+        for event in events:
+            try:
+                sendable.append(_event(event))
+            except (ValidationError, TypeError, ValueError) as exc:
+                local[event.idempotency_key] = EventOutcome(event.idempotency_key, False,
+                                                            problem=f"not sendable: {type(exc).__name__}")
+        answers: dict[str, EventOutcome] = {}
+        if sendable:
+            try:
+                result = self.client.push_events(sendable)
+            except errors.CentralError as exc:
+                raise translate(exc) from exc
+            answers = {r.idempotency_key: _outcome(r) for r in result.results}
+        return [local.get(e.idempotency_key) or answers[e.idempotency_key] for e in events]
+
+    def heartbeat(self, body: dict[str, Any]) -> datetime:
+        try:
+            ack = self.client.heartbeat(m.Heartbeat.model_validate(body), idempotency_key=str(uuid.uuid4()))
+        except errors.CentralError as exc:
+            raise translate(exc) from exc
+        return ack.server_time
+
+    def lookup(self, token: str) -> FeedRow:
+        try:
+            return feed_row(self.client.lookup(token, idempotency_key=str(uuid.uuid4())))
+        except errors.CentralError as exc:
+            raise translate(exc) from exc
