@@ -1,0 +1,98 @@
+"""Card issuance for the journey: the issuance service, with the bank's account opening as its bind step
+and the PIN pad plus the bank's set-PIN call as its PIN step.
+
+The full PAN exists only inside one `issue()` call: the chip read hands it to `bind`, which opens the
+account, and the PIN pad needs it for the ISO 9564 format-0 block; it is dropped when the call returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from drivers.pinpad import PhaseEvent, PinPad
+from kiosk_app.flow.issuance import BindOutcome, BindRequest, IssuanceService, IssueStatus, PinRequest, Progress
+from kiosk_app.flow.model import Account, CardIssued
+from kiosk_app.flow.ports import CentralPort, IssueRequest, IssueResult, PortError
+
+log = logging.getLogger(__name__)
+
+# Issuance status -> (message key, does a lobby manager have to act before the kiosk can go on).
+STATUS_KEYS: dict[IssueStatus, tuple[str, bool]] = {
+    IssueStatus.NOT_TAKEN: ("card_not_taken", False),
+    IssueStatus.STOCK_EMPTY: ("stock_empty", True),
+    IssueStatus.BIN_FULL: ("bin_full", True),
+    IssueStatus.JAM: ("card_jam", True),
+    IssueStatus.DEVICE_ERROR: ("device_error", True),
+    IssueStatus.CHIP_ERROR: ("device_error", False),
+    IssueStatus.BIND_REFUSED: ("central_needs_staff", False),
+    IssueStatus.PIN_FAILED: ("pin_failed", False),
+    IssueStatus.CANCELLED: ("cancelled", False),
+    IssueStatus.NEEDS_RECOVERY: ("device_error", True),
+}
+
+
+@dataclass
+class _Call:
+    request: IssueRequest
+    pan: str = field(default="", repr=False)
+    account: Account | None = None
+
+
+class IssuerAdapter:
+    def __init__(self, service: IssuanceService, central: CentralPort, pinpad: PinPad, *, key_slot: int,
+                 key_id: str, pin_timeout_s: int = 30, pin_attempts: int = 3) -> None:
+        self.service, self.central, self.pinpad = service, central, pinpad
+        self.key_slot, self.key_id = key_slot, key_id
+        self.pin_timeout_s, self.pin_attempts = pin_timeout_s, pin_attempts
+
+    def issue(self, request: IssueRequest) -> IssueResult:
+        call = _Call(request)
+        outcome = self.service.issue(
+            request.session_id, bind=lambda b: self._bind(call, b), set_pin=lambda p: self._set_pin(call, p),
+            on_progress=lambda p: self._progress(request.on_progress, p),
+        )
+        call.pan = ""
+        if outcome.ok:
+            return IssueResult(CardIssued(outcome.pan_masked or "", taken=True), call.account)
+        key, staff = STATUS_KEYS.get(outcome.status, ("device_error", True))
+        log.warning("issuance ended %s (%s)", outcome.status.value, outcome.error_code)
+        return IssueResult(None, call.account, key, staff)
+
+    @staticmethod
+    def _progress(on_progress: Callable[[str], None], progress: Progress) -> None:
+        on_progress(progress.step)
+
+    def _bind(self, call: _Call, request: BindRequest) -> BindOutcome:
+        call.pan = request.pan
+        try:
+            call.account = self.central.open_account(call.request.open_account, request.pan,
+                                                     key=request.idempotency_key)
+        except PortError as exc:
+            return BindOutcome(False, None, exc.key)
+        return BindOutcome(True, call.account.account_id)
+
+    def _set_pin(self, call: _Call, request: PinRequest) -> bool:
+        """The pad takes the PIN twice and applies the weak-PIN rules; the bank stores the encrypted block."""
+        on_progress = call.request.on_progress
+        for _ in range(self.pin_attempts):
+            entry = self.pinpad.set_new_pin(
+                birth_date=call.request.birth_date_hint, timeout_s=self.pin_timeout_s,
+                on_event=lambda ev: isinstance(ev, PhaseEvent) and on_progress(f"pin_{ev.phase.name.lower()}"),
+            )
+            if entry.ok:
+                break
+            if entry.error_code not in ("weakPin", "pinMismatch"):
+                return False
+            on_progress(f"pin_{entry.error_code}")
+        else:
+            return False
+        block = self.pinpad.read_pin_block(call.pan, self.key_slot)
+        if not block.ok or call.account is None:
+            return False
+        try:
+            self.central.set_pin(call.account, block.value.block, self.key_id, key=f"{request.session_id}:pin")
+        except PortError:
+            return False
+        return True
