@@ -64,6 +64,7 @@ DEFAULT_SKEW = timedelta(minutes=2)
 _HEAD = struct.Struct(">BBII16s")  # version, kind, issued_at, not_after, token id
 _ID_LIMITS = {"key_id": 16, "branch_id": 16, "appointment_id": 40}
 _ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]+")
+_B32_VALUE = {char: value for value, char in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}
 _MAX_BODY = _HEAD.size + sum(1 + n for n in _ID_LIMITS.values())
 MAX_TEXT_LENGTH = len(SCHEME) + -(-(_MAX_BODY + SIGNATURE_LENGTH) * 8 // 5)
 """Longest possible token text (268 chars): fits QR version 10-M in alphanumeric mode (311)."""
@@ -361,11 +362,14 @@ def _unwrap(text: str) -> tuple[bytes, bytes]:
     if not text.startswith(SCHEME) or len(text) > MAX_TEXT_LENGTH:
         raise Malformed()
     encoded = text[len(SCHEME) :]
+    if "=" in encoded:
+        raise Malformed("token must not carry base32 padding")
     try:
         raw = base64.b32decode(encoded + "=" * (-len(encoded) % 8))
     except (binascii.Error, ValueError):
         raise Malformed("token is not base32") from None
-    if base64.b32encode(raw).decode("ascii").rstrip("=") != encoded:
+    unused_bits = len(encoded) * 5 - len(raw) * 8
+    if unused_bits and _B32_VALUE[encoded[-1]] & ((1 << unused_bits) - 1):
         raise Malformed("token is not canonical base32")  # no second spelling of the same bytes
     if len(raw) < _HEAD.size + 3 + SIGNATURE_LENGTH:
         raise Malformed("token is truncated")
