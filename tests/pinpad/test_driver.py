@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import PAN, SM4_WORKING, TDES_WORKING
+from pinpad_support import PAN, SM4_WORKING, TDES_WORKING
 
 from drivers.errors import ChecksumError, DeviceTimeout, LinkError
 from drivers.pinpad import Algorithm, Key, KeyEvent, PadEvent, Phase, PhaseEvent, PinPad, WorkingKey

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ID_NUMBER, PAN, TEMPLATE, fields
+from printer_support import ID_NUMBER, PAN, TEMPLATE, fields
 
 from drivers.printer import PaperState, ReceiptPrinter, find_unmasked
 from drivers.printer.protocol import CHINESE_MODE_ON, INIT, STATUS_PAPER
