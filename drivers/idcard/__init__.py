@@ -15,7 +15,7 @@ from drivers.idcard.document import (
     make_id_number,
     parse_text_block,
 )
-from drivers.idcard.driver import IdCardReader
+from drivers.idcard.driver import DeviceCheck, IdCardReader
 from drivers.idcard.layouts import LAYOUTS, CardType
 from drivers.idcard.protocol import (
     SW3_TABLE,
@@ -38,6 +38,7 @@ __all__ = [
     "CardRecord",
     "CardType",
     "Command",
+    "DeviceCheck",
     "DocumentInvalid",
     "Frame",
     "FrameDecoder",

@@ -13,6 +13,7 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import serial
@@ -30,6 +31,19 @@ Trace = Callable[[str, bytes], None]
 SerialFactory = Callable[..., Any]
 _READS = frozenset({Command.READ_TEXT_PHOTO, Command.READ_TEXT_PHOTO_FINGERPRINT, Command.READ_ADDRESS})
 _SLICE = 0.05  # longest single blocking read, so cancellation and deadlines are noticed promptly
+
+
+@dataclass(frozen=True)
+class DeviceCheck:
+    """What `kiosk doctor` shows for the reader: common status and the SAM id when it could be read."""
+
+    status: DeviceStatus
+    sam_id: str | None
+
+    def lines(self) -> list[str]:
+        """Human-readable lines, e.g. ["status: online", "SAM id: 05.01-...", "port: /dev/ttyUSB0"]."""
+        out = [f"status: {self.status.device.value}", f"SAM id: {self.sam_id or 'unavailable'}"]
+        return out + [f"{key}: {value}" for key, value in self.status.details.items()]
 
 
 def _result(response: Response, value: Any = None) -> Result[Any]:
@@ -209,6 +223,20 @@ class IdCardReader:
             return DeviceStatus(DeviceState.ONLINE, details | {"sam": "ok"})
         failure = {"sam": result.error_code or "", "error": result.detail}
         return DeviceStatus(DeviceState.HARDWARE_ERROR, details | failure)
+
+    def check(self) -> DeviceCheck:
+        """Status and SAM id for `kiosk doctor`; never raises for device trouble (a missing port is offline)."""
+        status = self.status()
+        if status.device is not DeviceState.ONLINE:
+            return DeviceCheck(status, None)
+        try:
+            result = self.sam_id()
+        except DeviceError as exc:
+            return DeviceCheck(DeviceStatus(DeviceState.HARDWARE_ERROR, status.details | {"error": str(exc)}), None)
+        if not result.ok:
+            failure = {"sam": result.error_code or "", "error": result.detail}
+            return DeviceCheck(DeviceStatus(DeviceState.HARDWARE_ERROR, status.details | failure), None)
+        return DeviceCheck(status, result.value)
 
     def find_card(self, cancel: threading.Event | None = None) -> Result[None]:
         """Is a card in the field? error_code "noMedia" when not. Raises LinkError/DeviceTimeout/FramingError."""

@@ -238,10 +238,8 @@ class FrameDecoder:
             del self._buf[:count]
 
 
-def decode_frames(data: bytes) -> list[Frame]:
-    """All valid frames in `data`, skipping bad ones (a helper for tests and traces)."""
-    decoder = FrameDecoder()
-    decoder.feed(data)
+def drain_frames(decoder: FrameDecoder) -> list[Frame]:
+    """Every complete frame buffered in `decoder`, skipping bad ones as a module skips what it cannot read."""
     frames: list[Frame] = []
     while True:
         try:
@@ -251,6 +249,13 @@ def decode_frames(data: bytes) -> list[Frame]:
         if frame is None:
             return frames
         frames.append(frame)
+
+
+def decode_frames(data: bytes) -> list[Frame]:
+    """All valid frames in `data` (a helper for tests and traces)."""
+    decoder = FrameDecoder()
+    decoder.feed(data)
+    return drain_frames(decoder)
 
 
 @dataclass(frozen=True)

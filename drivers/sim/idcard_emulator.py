@@ -17,7 +17,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from drivers.errors import FramingError
 from drivers.idcard import protocol as p
 from drivers.idcard.document import encode_address, encode_text_block, make_id_number
 from drivers.idcard.layouts import CardType
@@ -216,20 +215,8 @@ class IdCardEmulator:
             received = time.monotonic()
             self.bytes_in += len(data)
             decoder.feed(data)
-            for frame in self._frames(decoder):
+            for frame in p.drain_frames(decoder):
                 self._answer(link, frame, received)
-
-    @staticmethod
-    def _frames(decoder: FrameDecoder) -> list[p.Frame]:
-        frames = []
-        while True:
-            try:
-                frame = decoder.next_frame()
-            except FramingError:
-                continue  # a real module ignores a frame it cannot read
-            if frame is None:
-                return frames
-            frames.append(frame)
 
     def _answer(self, link: PtyLink, frame: p.Frame, received: float) -> None:
         cmd, para, _data = frame.command

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 
@@ -176,3 +177,24 @@ def test_sex_and_nation_reach_the_document(emulator: IdCardEmulator, reader: IdC
     emulator.place_card(EmulatedCard.build(CardType.RESIDENT, nation="03"))
     document = reader.read_card().value
     assert (document.sex, document.nation_name) == (Sex.MALE, "回")
+
+
+def test_device_check_for_doctor(emulator: IdCardEmulator, reader: IdCardReader, tmp_path) -> None:
+    check = reader.check()
+    assert check.sam_id == "05.01-20101111-000123456-000654321" and check.status.device is DeviceState.ONLINE
+    assert check.lines()[:2] == ["status: online", "SAM id: 05.01-20101111-000123456-000654321"]
+    emulator.sam_error(0x66, command=Command.READ_SAM_ID)
+    refused = reader.check()
+    assert refused.sam_id is None and refused.status.details["sam"] == "samNotAuthorised"
+    missing = IdCardReader(str(tmp_path / "ttyNONE")).check()
+    assert missing.status.device is DeviceState.OFFLINE
+    assert missing.lines()[:2] == ["status: offline", "SAM id: unavailable"]
+
+
+def test_paced_emulator_takes_at_least_wire_time() -> None:
+    with IdCardEmulator(pace=True, baudrate=115200) as emu, IdCardReader(emu.path, read_timeout=5) as reader:
+        emu.place_card(EmulatedCard.build())
+        start = time.perf_counter()
+        assert reader.read_card().ok
+        elapsed = time.perf_counter() - start
+        assert elapsed >= (emu.bytes_in + emu.bytes_out) * 10 / 115200 * 0.99
