@@ -27,7 +27,8 @@ Post = Callable[[Event], None]
 
 
 def _label(text: str, size: int = 24, **kwargs: Any) -> Label:
-    label = Label(text=text, font_size=size, color=(0.1, 0.1, 0.1, 1), halign="left", valign="middle", **kwargs)
+    kwargs.setdefault("halign", "left")
+    label = Label(text=text, font_size=size, color=(0.1, 0.1, 0.1, 1), valign="middle", **kwargs)
     label.bind(size=lambda w, s: setattr(w, "text_size", s))
     return label
 
