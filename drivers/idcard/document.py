@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from drivers.errors import ProtocolError
 from drivers.idcard.layouts import (
@@ -230,7 +231,7 @@ def parse_text_block(text: bytes) -> IdentityDocument:
         authority=get("authority") or None,
         valid_from=_parse_date(get("valid_from", "")),
         valid_to=_parse_date(get("valid_to", "")),
-        raw=values,
+        raw=MappingProxyType(values),
     )
 
 

@@ -200,3 +200,26 @@ def test_bit_flips_are_detected_and_the_next_frame_survives(sw3: int, data: byte
     # limit of an XOR check) land on a byte that happens to match: only typed errors, no promise of frames.
     if bit // 8 not in (5, 6):
         assert [f.raw for f in frames] == [follower]
+
+
+@given(data=st.binary(max_size=1400), fingerprint=st.booleans())
+def test_random_read_data_raises_only_typed_errors(data: bytes, fingerprint: bool) -> None:
+    from drivers.idcard import parse_text_block
+
+    try:
+        record = p.decode_card_record(data, fingerprint)
+        parse_text_block(record.text)
+    except DeviceError:
+        pass
+
+
+@given(bit=st.integers(0, 1299 * 8))
+@settings(max_examples=200)
+def test_bit_flipped_read_data_raises_only_typed_errors(bit: int) -> None:
+    from drivers.idcard import CardType, encode_text_block, parse_text_block
+
+    data = bytearray(p.encode_card_record(encode_text_block(CardType.RESIDENT, name="张三"), bytes(1024)))
+    bit %= len(data) * 8
+    data[bit // 8] ^= 1 << (bit % 8)
+    with contextlib.suppress(DeviceError):
+        parse_text_block(p.decode_card_record(bytes(data), False).text)
