@@ -132,6 +132,8 @@ def _element(line: str, values: Mapping[str, str], lineno: int) -> Element:
         if word == "rule":
             return Rule()
         if word == "feed":
+            if not (rest or "1").strip().isdigit():
+                raise TemplateError(f"@feed needs a number on template line {lineno}")
             return Feed(int(rest or "1"))
         if word in ALIGNS:
             style["align"] = word
