@@ -97,11 +97,13 @@ class PinPad:
         baudrate: int = 9600,
         *,
         command_timeout: float = 2.0,
+        entry_grace_s: float = SILENCE_GRACE_S,
         trace: Callable[[str, Frame], None] | None = None,
     ) -> None:
         self.port = port
         self.baudrate = baudrate
         self.command_timeout = command_timeout
+        self.entry_grace_s = entry_grace_s
         self._trace = trace
         self._serial: serial.SerialBase | None = None
         self._decoder = FrameDecoder()
@@ -281,7 +283,7 @@ class PinPad:
         completion, error, _ = self._command(Cmd.START_ENTRY, request.encode())
         if completion is not Completion.SUCCESS:
             return Result(completion, error)
-        silence_limit = request.timeout_s + SILENCE_GRACE_S
+        silence_limit = request.timeout_s + self.entry_grace_s
         last_heard = time.monotonic()
         cancel_sent = False
         while True:

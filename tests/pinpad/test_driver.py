@@ -196,3 +196,29 @@ def test_corrupted_reply_raises_with_raw_bytes() -> None:
         with pytest.raises(ChecksumError) as info:
             pad.load_working_key(WorkingKey(1, 10, Algorithm.TDES, bytes(16), b"\0\0\0"))
         assert info.value.raw == bytes(bad)
+
+
+def test_pad_that_goes_silent_during_entry_times_out() -> None:
+    with PtyLink() as link, PinPad(link.path, entry_grace_s=0.1) as pad:
+        link.write(encode_frame(0x30, b"\x00"))  # "entry started", then nothing ever again
+        with pytest.raises(DeviceTimeout) as info:
+            pad.enter_pin(timeout_s=1)
+        assert info.value.code == "entrySilent"
+        assert encode_frame(0x31) in link.read(timeout=1)  # the driver tried to cancel on its way out
+
+
+def test_live_entry_from_a_worker_thread(pad: PinPad, emulator: PinPadEmulator, tdes_key: WorkingKey) -> None:
+    """The kiosk runs entry in a worker; the customer types while it waits (no scripted queue)."""
+    assert pad.load_working_key(tdes_key).ok
+    started, results = threading.Event(), []
+
+    def on_event(event: PadEvent) -> None:
+        if event == PhaseEvent(Phase.FIRST):
+            started.set()
+
+    worker = threading.Thread(target=lambda: results.append(pad.set_new_pin(on_event=on_event)))
+    worker.start()
+    assert started.wait(10)
+    emulator.press("270419", "enter", "270419", "enter")
+    worker.join(10)
+    assert results and results[0].ok
