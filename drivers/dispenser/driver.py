@@ -36,6 +36,7 @@ from drivers.dispenser.tables import (
     DispenserStatus,
     ErrorClass,
     ErrorSpec,
+    Fault,
     SensorStatus,
     Target,
     decode_sensors,
@@ -49,6 +50,11 @@ from drivers.status import Completion, DeviceState, DeviceStatus, Result
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# Refusals that leave the device unusable until initialise or staff act; shown by `status()` until then.
+_LATCHING = frozenset({ErrorClass.NEEDS_INITIALISE, ErrorClass.NEEDS_STAFF, ErrorClass.FATAL})
+# Stock empty and bin full already show as storage-unit states, and clear when staff refill or empty.
+_SHOWN_AS_STORAGE = frozenset({Fault.STACKER_EMPTY, Fault.BIN_FULL})
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class CardDispenser:
         timings = LinkTimings(ack_timeout=ack_timeout, reply_start_timeout=reply_start_timeout,
                               max_resends=max_resends)
         self._link = DispenserLink(port, baudrate, timings=timings, trace=trace)
+        self.last_fault: ErrorSpec | None = None  # the last refusal that needs more than a retry; cleared by initialise
 
     # ------------------------------------------------------------ lifecycle
 
@@ -238,11 +245,18 @@ class CardDispenser:
         except DeviceError as exc:
             return DeviceStatus(DeviceState.OFFLINE, {"error": type(exc).__name__, "detail": str(exc)})
         if result.ok and result.value is not None:
-            return DeviceStatus(DeviceState.ONLINE, result.value.details())
+            return self._with_fault(result.value.details(), self.last_fault)
         if result.fault is None:
             return DeviceStatus(DeviceState.OFFLINE, {"error": result.completion.value, "detail": result.detail})
-        details = {"error": result.fault.error_code, "action": result.fault.error_class.value, "detail": result.detail}
-        usable = result.fault.error_class in (ErrorClass.RETRYABLE, ErrorClass.NEEDS_INITIALISE)
+        return self._with_fault({}, result.fault)
+
+    @staticmethod
+    def _with_fault(details: dict[str, str], fault: ErrorSpec | None) -> DeviceStatus:
+        if fault is None:
+            return DeviceStatus(DeviceState.ONLINE, details)
+        details = {**details, "error": fault.error_code, "action": fault.error_class.value,
+                   "detail": f"{fault.fault.value} {fault.text}"}
+        usable = fault.error_class in (ErrorClass.RETRYABLE, ErrorClass.NEEDS_INITIALISE)
         return DeviceStatus(DeviceState.ONLINE if usable else DeviceState.HARDWARE_ERROR, details)
 
     # ------------------------------------------------------------ the one path to the wire
@@ -266,6 +280,10 @@ class CardDispenser:
             return DispenserResult(Completion.CANCELED, None, None, str(exc))
         if isinstance(response, NegativeResponse):
             spec = error_spec(response.code)
+            if spec.error_class in _LATCHING and spec.fault not in _SHOWN_AS_STORAGE and cm != CM.STATUS:
+                self.last_fault = spec
             log.info("dispenser CM %02X PM %02X refused: %s %s", cm, pm, response.code, spec.text)
             return DispenserResult(spec.completion, spec.error_code, None, f"{response.code} {spec.text}", spec)
+        if cm == CM.INITIALISE:
+            self.last_fault = None
         return DispenserResult.success(parse(response))

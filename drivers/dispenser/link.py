@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -269,7 +270,7 @@ class DispenserLink:
         port = self._port_or_raise()
         try:
             port.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             self.close()
             raise PortClosed(f"{self.url}: {exc}") from exc
         self._tokens.clear()

@@ -22,7 +22,7 @@ import socketserver
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +153,7 @@ class EmulatorProcess:
     def __init__(
         self, state_file: str | os.PathLike[str], *, pans: Sequence[str] | None = None,
         control_path: str | None = None, pty_link_file: str | None = None, extra_args: Sequence[str] = (),
-        start_timeout: float = 15.0,
+        env: Mapping[str, str] | None = None, start_timeout: float = 15.0,
     ) -> None:
         self.state_file = str(state_file)
         self.control_path = control_path or self.state_file + ".sock"
@@ -163,7 +163,8 @@ class EmulatorProcess:
             argv += ["--pans", ",".join(pans)]
         if pty_link_file:
             argv += ["--pty-link-file", pty_link_file]
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2],
+                                        env={**os.environ, **(env or {})})
         self.path = self._read_path(start_timeout)
         self.control = ControlClient(self.control_path)
 

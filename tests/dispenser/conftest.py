@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from dispenser_helpers import make_pans, open_driver
 
 from drivers.dispenser import CardDispenser
 from drivers.sim.dispenser_emulator import DispenserEmulator
-
-
-def make_pans(n: int, prefix: str = "621700") -> list[str]:
-    """Distinct 19-digit test PANs."""
-    return [f"{prefix}{i:013d}" for i in range(1, n + 1)]
 
 
 @pytest.fixture
@@ -24,13 +20,6 @@ def pans() -> list[str]:
 def emulator(pans: list[str]) -> Iterator[DispenserEmulator]:
     with DispenserEmulator(pans, bin_capacity=3, low_threshold=3) as emu:
         yield emu
-
-
-def open_driver(path: str, **kwargs: object) -> CardDispenser:
-    """A driver with a patient reply-start wait, so a loaded CI machine causes no spurious resends."""
-    options: dict[str, object] = {"reply_start_timeout": 0.2, "command_timeout": 5.0, "move_timeout": 5.0}
-    options.update(kwargs)
-    return CardDispenser(path, **options).open()  # type: ignore[arg-type]
 
 
 @pytest.fixture
