@@ -1,28 +1,32 @@
-"""The first risk assessment: questions, scoring and the risk level (C1 conservative .. C5 aggressive).
+"""The first risk assessment: the bank's questionnaire as data, scoring and the risk level (C1..C5).
 
-The bank's real questionnaire belongs in assets/ with the agreements; this default is the common five-question
-shape used for a first assessment, scored so that every answer is a pick-list choice (no typing on the kiosk).
+The questionnaire is the bank's (the mini program asks it; the contract carries question ids and answer
+letters), so it is data here, matched by `QUESTIONNAIRE_ID`. Every answer is a pick-list letter: no typing.
+Scores follow the common shape: later letters mean more experience and appetite for risk.
 """
 
 from __future__ import annotations
 
+QUESTIONNAIRE_ID = "RQ-2024-01"
+
 QUESTIONS: dict[str, dict[str, int]] = {
-    "age_band": {"under_30": 3, "30_50": 4, "50_60": 2, "over_60": 1},
-    "experience": {"none": 0, "under_2y": 2, "2_5y": 4, "over_5y": 6},
-    "goal": {"preserve": 0, "income": 3, "growth": 6, "speculation": 8},
-    "loss_tolerance": {"none": 0, "under_10": 3, "10_30": 6, "over_30": 9},
-    "horizon": {"under_1y": 1, "1_3y": 3, "3_5y": 5, "over_5y": 6},
+    "q1": {"A": 1, "B": 3, "C": 5, "D": 7},          # investment experience
+    "q2": {"A": 0, "B": 2, "C": 4, "D": 6, "E": 8},  # investment goal
+    "q3": {"A": 1, "B": 4, "C": 7},                  # share of income invested
+    "q4": {"A": 0, "B": 3, "C": 6, "D": 9},          # loss tolerance
+    "q5": {"A": 1, "B": 2, "C": 3, "D": 5, "E": 6},  # horizon
+    "q6": {"A": 1, "B": 3, "C": 5},                  # knowledge of products
 }
 
-LEVELS = ((8, "C1"), (14, "C2"), (20, "C3"), (26, "C4"), (999, "C5"))
+LEVELS = ((10, "C1"), (18, "C2"), (26, "C3"), (34, "C4"), (999, "C5"))
 
 
 class RiskAnswerError(ValueError):
-    """An answer that is not one of the question's choices."""
+    """An answer that is not one of the question's choices, or a question left unanswered."""
 
 
 def score(answers: dict[str, str]) -> tuple[int, str]:
-    """Total score and level; raises RiskAnswerError for a missing question or an unknown choice."""
+    """Total score and level. Raises RiskAnswerError for a missing question or an unknown choice."""
     total = 0
     for question, choices in QUESTIONS.items():
         choice = answers.get(question)

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 # Fields a customer may change on the kiosk, and how: a pick list or the numeric keypad. Nothing else is
 # editable here (no Chinese typing on a kiosk): the answer is "fix it on your phone".
-OCCUPATIONS = ("employee", "civil_servant", "self_employed", "student", "retired", "farmer", "unemployed", "other")
+# GB/T 6565 occupation major groups, as the bank's forms code them.
+OCCUPATIONS = ("10000", "20000", "30000", "40000", "50000", "60000", "70000", "80000")
 PICK_LISTS: dict[str, tuple[str, ...]] = {"occupation": OCCUPATIONS}
 KEYPAD_FIELDS = {"phone": 11}
 

@@ -36,5 +36,11 @@ class Texts:
     def error(self, key: str) -> str:
         return customer_text(key, self.locale) if key in MESSAGES else key
 
+    def occupation(self, code: str) -> str:
+        return self.table["occupation"].get(code, code)
+
+    def question(self, question_id: str) -> str:
+        return self.table["question"].get(question_id, question_id)
+
     def get(self, key: str) -> str:
         return self.table.get(key, key)

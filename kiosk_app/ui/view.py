@@ -47,17 +47,20 @@ def _fields(data: dict[str, Any], texts: Texts) -> GridLayout:
 
 def _review_body(screen: Screen, texts: Texts, post: Post) -> Widget:
     box = BoxLayout(orientation="vertical", spacing=8)
-    box.add_widget(_fields({**screen.data["customer"], "account_class": screen.data["account_class"]}, texts))
-    choices = screen.data["pick_lists"]["occupation"]
-    spinner = Spinner(text=texts.field("occupation"), values=choices, size_hint_y=None, height=56, font_size=22)
-    spinner.bind(text=lambda w, v: v in choices and post(Touch("edit", {"field": "occupation", "value": v})))
+    customer = dict(screen.data["customer"])
+    if customer.get("occupation"):
+        customer["occupation"] = texts.occupation(customer["occupation"])
+    box.add_widget(_fields({**customer, "account_class": screen.data["account_class"]}, texts))
+    labels = {texts.occupation(code): code for code in screen.data["pick_lists"]["occupation"]}
+    spinner = Spinner(text=texts.field("occupation"), values=list(labels), size_hint_y=None, height=56, font_size=22)
+    spinner.bind(text=lambda w, v: v in labels and post(Touch("edit", {"field": "occupation", "value": labels[v]})))
     box.add_widget(spinner)
     return box
 
 
 def _risk_redo_body(screen: Screen, texts: Texts, post: Post) -> Widget:
     box = BoxLayout(orientation="vertical", spacing=8)
-    box.add_widget(_label(screen.data["question"], 26))
+    box.add_widget(_label(texts.question(screen.data["question"]), 26))
     for choice in screen.data["choices"]:
         box.add_widget(BigButton(text=choice, on_release=lambda b, c=choice: post(Touch("answer", c))))
     return box

@@ -59,7 +59,7 @@ def test_risk_scores_and_levels() -> None:
     assert score(cautious)[1] == "C1"
     assert score(bold)[1] == "C5"
     with pytest.raises(RiskAnswerError):
-        score({**bold, "goal": "lottery"})
+        score({**bold, "q2": "Z"})
     with pytest.raises(RiskAnswerError):
         score({})
 

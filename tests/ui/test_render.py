@@ -75,7 +75,7 @@ def test_every_step_renders_in_both_languages(window, tmp_path: Path) -> None:
         Screen("idle", {"prompt": "scan_qr"}, actions=("walk_in",)),
         Screen("services", {"selected": ["mobile_banking"], "available": ["mobile_banking", "credit_card"],
                             "refused": ["credit_card_under_18"]}, actions=("toggle", "confirm", "cancel")),
-        Screen("risk_redo", {"question": "goal", "choices": ["preserve", "growth"]}, actions=("answer", "cancel")),
+        Screen("risk_redo", {"question": "q2", "choices": ["A", "B", "C"]}, actions=("answer", "cancel")),
         Screen("staff_needed", {"reason": "identity_doubt"}, errors={"base": "identity_doubt"}, actions=("cancel",),
                staff_message="Identity verification: no match"),
         Screen("signature", actions=("sign", "cancel")),

@@ -18,13 +18,12 @@ from central_api_client.models import RiskQuestionnaire, Services, TaxResidency
 from kiosk_app.flow.adapters.appointments import from_contract
 from kiosk_app.flow.model import Account, Appointment, Identity, IdentityCheck, Verdict, WalkInForm
 from kiosk_app.flow.ports import OpenAccount, PortError
-from kiosk_app.flow.risk import score
+from kiosk_app.flow.risk import QUESTIONNAIRE_ID, score
 
 T = TypeVar("T")
 ID_TYPES = {"resident_id": "resident_id", "hk_macao_taiwan_permit": "hk_macao_permit",
             "foreign_permanent_resident": "foreign_permanent_resident"}
 CLASSES = {1: "I", 2: "II"}
-QUESTIONNAIRE_ID = "first-2024"
 CREDIT_PRODUCT = "standard-debit-linked"
 
 

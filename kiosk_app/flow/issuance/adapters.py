@@ -11,12 +11,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from drivers.dispenser import CardDispenser, CardPosition, DispenserStatus, Target
+from drivers.dispenser import CardDispenser, CardPosition, DispenserStatus, InitMode, Target
 from drivers.dispenser.tables import NO_MEDIA
 from drivers.errors import DeviceError, DeviceTimeout
 from drivers.status import Completion, Result
 
 log = logging.getLogger(__name__)
+NOT_INITIALISED = "notInitialised"  # tables' error code for B0, "not initialised since power-on"
 
 
 class CardDispenserAdapter:
@@ -26,8 +27,16 @@ class CardDispenserAdapter:
         self.driver = driver
 
     def status(self) -> DispenserStatus:
-        """Raises DeviceError if the device cannot say (link down, timeout, not initialised)."""
+        """Initialises a device fresh from power-on without moving its card (recovery needs it where it is).
+
+        Raises DeviceError if the device cannot say (link down, timeout, initialise refused).
+        """
         result = self.driver.device_status()
+        if result.error_code == NOT_INITIALISED:
+            init = self.driver.initialise(InitMode.NO_MOVE)
+            if not init.ok:
+                raise _as_error("initialise", init)
+            result = self.driver.device_status()
         if not result.ok or result.value is None:
             raise _as_error("status", result)
         return result.value

@@ -116,9 +116,6 @@ class IssuanceService:
         run.on_progress(Progress("dispensing"))
         run.card_id = self.book.open_card(run.session_id, {})
         result = self.dispenser.move(Target.IC)
-        if result.ok or self.dispenser.status().card_position is CardPosition.IC:
-            self.book.step(run.card_id, "dispense.done", Location.IC, {"retried": not result.ok}, stack_delta=-1)
-            return None
         if result.error_code == NO_MEDIA:
             self.book.step(run.card_id, "dispense.failed", Location.STACK, {"error": NO_MEDIA})
             self.book.set_storage(stack=0, reason="device_reports_stacker_empty")
@@ -127,6 +124,9 @@ class IssuanceService:
         if result.error_code == MEDIA_JAM:
             self.book.step(run.card_id, "dispense.failed", Location.CHANNEL, {"error": MEDIA_JAM}, stack_delta=-1)
             return run.outcome(IssueStatus.JAM, Location.CHANNEL, completion=result.completion, error_code=MEDIA_JAM)
+        if result.ok or self.dispenser.status().card_position is CardPosition.IC:
+            self.book.step(run.card_id, "dispense.done", Location.IC, {"retried": not result.ok}, stack_delta=-1)
+            return None
         self.book.step(run.card_id, "dispense.failed", Location.STACK, {"error": result.error_code})
         return run.outcome(IssueStatus.DEVICE_ERROR, Location.STACK, completion=result.completion,
                            error_code=result.error_code, detail=result.detail)
