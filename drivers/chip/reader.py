@@ -248,8 +248,10 @@ class _Card:
         LinkError for other PC/SC failures.
         """
         rv, response = scard.SCardTransmit(self.handle, self.protocol, list(apdu))
-        if rv == scard.SCARD_S_SUCCESS:
+        if rv == scard.SCARD_S_SUCCESS and response:
             return bytes(response)
+        if rv == scard.SCARD_S_SUCCESS:  # vpcd passes on a card that closed mid-command as 0 bytes
+            raise self.ctx.failed_transaction(self.reader, scard.SCARD_E_NOT_TRANSACTED)
         if rv in _GONE or rv == scard.SCARD_W_RESET_CARD:
             raise CardRemoved("card left the reader during the read", code=_code(rv))
         if rv == scard.SCARD_E_NOT_TRANSACTED:

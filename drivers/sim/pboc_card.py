@@ -243,7 +243,6 @@ class VirtualPbocCard:
             return self._on_control(payload[0])
         if self.mute == "apdu":
             return None
-        self.commands.append(payload)
         return self.respond(payload)
 
     def _on_control(self, code: int) -> bytes | None:
@@ -262,7 +261,8 @@ class VirtualPbocCard:
 
     # --- APDU processing (pure; tests may call it directly) ---------------------------------------
     def respond(self, apdu: bytes) -> bytes:
-        """The response APDU (data + SW) this card gives to one command APDU."""
+        """The response APDU (data + SW) this card gives to one command APDU (recorded in `commands`)."""
+        self.commands.append(bytes(apdu))
         if len(apdu) < 4:
             return b"\x67\x00"
         if apdu[1] == p.INS_GET_RESPONSE and apdu[0] == p.CLA_ISO:
