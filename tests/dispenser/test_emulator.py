@@ -50,7 +50,7 @@ def test_a_dead_host_leaves_its_command_executed_and_the_next_host_is_not_confus
         raw.close()
         driver = open_driver(emu.path)
         assert driver.device_status().ok
-        assert emu.stats["commands"] == 2 and emu.locate(pans[0]) == "ic"
+        assert emu.stats["commands"] >= 2 and emu.locate(pans[0]) == "ic"
         assert driver.device_status().value.card_position.name == "IC"  # type: ignore[union-attr]
         driver.close()
 
