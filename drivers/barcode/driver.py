@@ -10,6 +10,7 @@ e.g. Kivy's `Clock.schedule_once`) and `next_scan()`, which waits with a timeout
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -85,7 +86,7 @@ class BarcodeScanner:
         self.model: ScannerModel = MODELS[config.model]
         framing = config.framing
         if self.model.replies and not framing.menu_replies:
-            framing = FramingConfig(**{**framing.__dict__, "menu_replies": True})
+            framing = dataclasses.replace(framing, menu_replies=True)
         self._framing = framing
         self._framer = LineFramer(framing)
         self._on_event = on_event
