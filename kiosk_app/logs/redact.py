@@ -18,8 +18,8 @@ _DATE8 = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE6 = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 ID18_RE = re.compile(_B + r"[1-9][0-9]{5}" + _DATE8 + r"[0-9]{3}[0-9Xx]" + _E)
 ID15_RE = re.compile(_B + r"[1-9][0-9]{5}" + _DATE6 + r"[0-9]{3}" + _E)
-CARD_RE = re.compile(r"(?<![0-9])(?:62|4|5[1-5]|2[2-7]|3[47]|6)[0-9]{11,17}(?![0-9])")
-MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9])")
+CARD_RE = re.compile(_B + r"(?:62|4|5[1-5]|2[2-7]|3[47]|6)[0-9]{11,17}" + _E)
+MOBILE_RE = re.compile(r"(?<![0-9A-Za-z+])(?:\+?86[- ]?)?1[3-9][0-9]{9}" + _E)
 
 # Keys whose values are names: masked whole, since a name has no pattern to find it by.
 NAME_KEYS = frozenset(
