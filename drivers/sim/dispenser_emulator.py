@@ -197,7 +197,10 @@ class DispenserEmulator:
             else:
                 data = self._link.read(timeout=0.05)
             for token in self._deframer.feed(data):
-                self._handle(token)
+                try:
+                    self._handle(token)
+                except Exception:  # a failing hook must not kill the device: log it and keep answering
+                    log.exception("dispenser emulator failed on %r", token)
 
     def _handle(self, token: Token) -> None:
         if isinstance(token, ControlByte):
