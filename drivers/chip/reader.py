@@ -3,13 +3,16 @@
 PC/SC return codes are translated once, here, into the typed errors of `drivers.chip.errors`. pcscd calls
 can block without end (vpcd waits for a card's answer with no timeout), so a read runs on a worker thread
 and the caller waits at most card_timeout + read_timeout; a card that outlasts that is reported mute.
+A ChipReader serves one read at a time (one IC station, one caller).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from smartcard import scard
@@ -84,6 +87,7 @@ class ChipReader:
         self.aids = aids
         self.trace = trace
         self.last_exchanges = 0  # raw APDU round trips of the last read
+        self._worker: _Worker | None = None
 
     def __repr__(self) -> str:
         return f"ChipReader({self.reader!r}, card_timeout={self.card_timeout}, read_timeout={self.read_timeout})"
@@ -115,18 +119,18 @@ class ChipReader:
         wait = self.card_timeout if card_timeout is None else card_timeout
         stop = threading.Event()
         outcome = _Outcome()
-        worker = threading.Thread(target=self._work, args=(wait, stop, outcome), name="chip-read", daemon=True)
-        worker.start()
+        if self._worker is None:
+            self._worker = _Worker()
+        done = self._worker.submit(lambda: self._work(wait, stop, outcome))
         card_deadline = time.monotonic() + wait + self.read_timeout  # pcscd itself may hang before connect
-        while worker.is_alive():
+        while not done.wait(_POLL):
             if cancel is not None and cancel.is_set():
-                stop.set()
+                self._abandon(stop)
                 raise Cancelled("read cancelled by the caller", code="canceled")
             started = outcome.connected_at
             if time.monotonic() >= (card_deadline if started is None else started + self.read_timeout):
-                stop.set()  # the worker ends when pcscd returns (vpcd: when the card leaves)
+                self._abandon(stop)
                 raise MuteCard(f"card did not answer within {self.read_timeout:.1f} s", code="noAnswer")
-            worker.join(_POLL)
         if outcome.error is not None:
             raise outcome.error
         assert outcome.value is not None
@@ -149,7 +153,24 @@ class ChipReader:
             chip = "online" if state & scard.SCARD_STATE_INUSE else "poweredOff"
         return DeviceStatus(DeviceState.ONLINE, {"reader": self.reader, "media": media.value, "chipPower": chip})
 
+    def close(self) -> None:
+        """Stop the reader's worker thread (a later read starts a new one)."""
+        if self._worker is not None:
+            self._worker.retire()
+            self._worker = None
+
+    def __enter__(self) -> ChipReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- worker ------------------------------------------------------------------------------------
+    def _abandon(self, stop: threading.Event) -> None:
+        """Leave a read that may be stuck inside pcscd to finish on its own thread; the next read gets a new one."""
+        stop.set()
+        self.close()
+
     def _work(self, wait: float, stop: threading.Event, outcome: _Outcome) -> None:
         try:
             with _Context() as ctx:
@@ -165,6 +186,34 @@ class ChipReader:
                         self.last_exchanges = channel.exchanges
         except BaseException as exc:  # handed to the waiting caller, who re-raises it
             outcome.error = exc
+
+
+class _Worker:
+    """A daemon thread running one read at a time: reused, because a thread start costs about as much as
+    the whole APDU sequence; retired when a read hangs in pcscd, so the next read never queues behind it.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], None], threading.Event] | None] = queue.SimpleQueue()
+        self._retired = False
+        threading.Thread(target=self._run, name="chip-read", daemon=True).start()
+
+    def submit(self, job: Callable[[], None]) -> threading.Event:
+        done = threading.Event()
+        self._jobs.put((job, done))
+        return done
+
+    def retire(self) -> None:
+        self._retired = True
+        self._jobs.put(None)
+
+    def _run(self) -> None:
+        while not self._retired and (item := self._jobs.get()) is not None:
+            job, done = item
+            try:
+                job()
+            finally:
+                done.set()
 
 
 class _Context:

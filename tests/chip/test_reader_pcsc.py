@@ -88,9 +88,13 @@ def test_card_that_stops_answering_times_out(slot: pcscd.SlotLease, make_card: M
     card = make_card()
     card.mute = "apdu"
     card.insert(wait=True)
-    result = ChipReader(slot.reader, card_timeout=2.0, read_timeout=0.5).read_card()
-    assert (result.completion, result.error_code) == (Completion.COMMAND_ERROR, "noAnswer")
-    card.remove(wait=True)  # frees the worker still blocked in pcscd
+    with ChipReader(slot.reader, card_timeout=2.0, read_timeout=0.5) as reader:
+        result = reader.read_card()
+        assert (result.completion, result.error_code) == (Completion.COMMAND_ERROR, "noAnswer")
+        card.remove(wait=True)  # frees the abandoned worker still blocked in pcscd
+        card.mute = None
+        card.insert()
+        assert reader.read().pan == TEST_PAN  # a fresh worker: the next read does not queue behind the stuck one
 
 
 def test_card_pulled_mid_read_is_card_removed(reader: ChipReader, make_card: MakeCard) -> None:
