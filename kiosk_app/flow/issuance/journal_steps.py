@@ -161,7 +161,8 @@ class CardBook:
         """Cards not yet in a final place (stack, customer, bin), oldest first: what recovery must settle."""
         finals = tuple(loc.value for loc in FINAL_LOCATIONS)
         ids = self.db.conn.execute(
-            "SELECT id FROM issued_cards WHERE location NOT IN (?, ?, ?) OR state LIKE '%.intent' ORDER BY id",
+            f"SELECT id FROM issued_cards WHERE location NOT IN ({', '.join('?' * len(finals))}) "
+            "OR state LIKE '%.intent' ORDER BY id",
             finals,
         ).fetchall()
         return [self.card(r[0]) for r in ids]

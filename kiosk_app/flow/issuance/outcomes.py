@@ -32,10 +32,11 @@ class Location(enum.Enum):
     GATE = "gate"
     CUSTOMER = "customer"
     BIN = "bin"
+    STAFF = "staff"  # pulled out by a lobby manager (a jam, a card found loose)
     CHANNEL = "channel"  # somewhere in the transport (jammed, moved by hand): staff must look
 
 
-FINAL_LOCATIONS = frozenset({Location.STACK, Location.CUSTOMER, Location.BIN})
+FINAL_LOCATIONS = frozenset({Location.STACK, Location.CUSTOMER, Location.BIN, Location.STAFF})
 
 
 class IssueStatus(enum.Enum):

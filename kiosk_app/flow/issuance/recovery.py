@@ -138,7 +138,7 @@ def _identify(book: CardBook, card: CardRow, position: CardPosition, chip: ChipP
 
 
 def staff_settle(db: LocalDb, card_id: int, location: Location, *, staff_id: str, note: str = "") -> None:
-    """A lobby manager says where a missing or jammed card went (bin, or removed by hand: use BIN)."""
+    """A lobby manager says where a missing or jammed card went: BIN, or STAFF when pulled out by hand."""
     book = CardBook(db)
     delta = 1 if location is Location.BIN else 0
     book.step(card_id, "staff.settled", location, {"staff_id": staff_id, "note": note}, bin_delta=delta)
