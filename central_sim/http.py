@@ -36,6 +36,13 @@ TITLES = {
 }
 
 
+@functools.lru_cache(maxsize=4)
+def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
+    """The parsed contract (cached: the file does not change while a process runs; treat it as read-only)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
 class ApiError(Exception):
     """An answer as an RFC 9457 problem; `slug` is the stable end of its type URI."""
 
@@ -82,7 +89,7 @@ class Schemas:
 
     @classmethod
     def load(cls, path: Path = SPEC_PATH) -> Schemas:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls(load_spec(path))
 
     def check(self, name: str, value: Any) -> list[dict[str, str]]:
         """The schema violations of `value`, as problem `errors` naming the rule but never the input."""

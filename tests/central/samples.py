@@ -1,0 +1,64 @@
+"""Request bodies the tests send, built from a seeded appointment so the rules see a consistent person."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, date, datetime
+from typing import Any
+
+from central_api_client import journey_models as jm
+from central_api_client import models as m
+
+NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def document_of(appointment: m.Appointment) -> jm.IdDocument:
+    c = appointment.customer
+    return jm.IdDocument(id_type=c.id_type, id_number=c.id_number, name=c.name, date_of_birth=c.date_of_birth,
+                         id_expiry=c.id_expiry, gender=c.gender, photo=base64.b64encode(b"chip-photo").decode())
+
+
+def document(id_number: str, *, born: date = date(1990, 3, 7), name: str = "王小明") -> jm.IdDocument:
+    return jm.IdDocument(id_type="resident_id", id_number=id_number, name=name, date_of_birth=born)
+
+
+def verification_request(doc: jm.IdDocument, appointment_id: str | None = None, *,
+                         face: bool = True) -> jm.IdentityVerificationRequest:
+    return jm.IdentityVerificationRequest(
+        kiosk_session_id="ks-1", appointment_id=appointment_id, document=doc,
+        face_image=base64.b64encode(b"\xff\xd8jpeg").decode() if face else None, face_consent=face or None)
+
+
+def open_request(verification_id: str, account_class: str = "II", **extra: Any) -> jm.OpenAccountRequest:
+    return jm.OpenAccountRequest(kiosk_session_id="ks-1", verification_id=verification_id,
+                                 account_class=account_class, card=jm.CardToBind(pan="6217001234567890123"),
+                                 **extra)
+
+
+def staff(staff_id: str = "LM007") -> jm.StaffApproval:
+    return jm.StaffApproval(staff_id=staff_id, approved_at=NOW)
+
+
+def questionnaire() -> m.RiskQuestionnaire:
+    return m.RiskQuestionnaire(questionnaire_id="RQ-2024-01",
+                               answers=[m.RiskAnswer(question_id="q1", answer="B")], answered_at=NOW)
+
+
+def submission() -> jm.WalkInSubmission:
+    return jm.WalkInSubmission(
+        phone="13800138000", address="北京市朝阳区建国路1号", occupation="20000",
+        tax_residency=m.TaxResidency(status="china_only", declared_at=NOW), risk_questionnaire=questionnaire(),
+        services=m.Services(debit_card=True, mobile_banking=True, online_banking=False, risk_assessment=True,
+                            credit_card=False, wechat_binding=True, follow_official_account=True))
+
+
+def event(key: str, **payload: Any) -> m.Event:
+    return m.Event(idempotency_key=key, stream="session", kind="session_step", occurred_at=NOW,
+                   payload=payload or {"step": "welcome"})
+
+
+def heartbeat() -> m.Heartbeat:
+    return m.Heartbeat(kiosk_time=NOW, app_version="0.1.0", outbox_depth=3, card_stock=120, bin_count=1,
+                       devices=[m.DeviceHealth(device="card_dispenser", state="online"),
+                                m.DeviceHealth(device="printer", state="hardwareError", detail="paper low")],
+                       clock_offset_ms=-250, disk_free_bytes=10**9, mode="open")
