@@ -1,0 +1,23 @@
+"""Configs for the device-assembly tests: the packaged dev config with per-test changes to [devices]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from devices_support import MakeConfig, dev_data
+
+from kiosk_app.config import KioskConfig
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> MakeConfig:
+    """`make_config(printer={"driver": "disabled"}, ...)`: the dev config with those [devices.*] tables replaced."""
+
+    def make(**devices: dict[str, Any]) -> KioskConfig:
+        data = dev_data(tmp_path)
+        data["devices"].update(devices)
+        return KioskConfig.model_validate(data)
+
+    return make
