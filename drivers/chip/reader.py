@@ -299,7 +299,7 @@ class _Card:
         rv, response = scard.SCardTransmit(self.handle, self.protocol, list(apdu))
         if rv == scard.SCARD_S_SUCCESS and response:
             return bytes(response)
-        if rv == scard.SCARD_S_SUCCESS:  # vpcd passes on a card that closed mid-command as 0 bytes
+        if rv == scard.SCARD_S_SUCCESS:  # no status word at all: the card or the reader lost the exchange
             raise self.ctx.failed_transaction(self.reader, scard.SCARD_E_NOT_TRANSACTED)
         if rv in _GONE or rv == scard.SCARD_W_RESET_CARD:
             raise CardRemoved("card left the reader during the read", code=_code(rv))

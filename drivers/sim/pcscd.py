@@ -152,7 +152,7 @@ def ensure_pcscd(timeout: float = 15.0, *, readers: tuple[str, ...] | None = Non
     this process cannot reach; DeviceTimeout if the readers do not appear within `timeout` seconds.
     """
     wanted = readers if readers is not None else tuple(s.reader for s in VPCD_SLOTS)
-    info = PcscdInfo(started=False)
+    info, proc = PcscdInfo(started=False), None
     with _file_lock(LOCK_DIR / "kiosk-pcscd-start.lock", timeout):
         found = find_running_socket()
         if found is not None and found != socket_path():
@@ -161,12 +161,19 @@ def ensure_pcscd(timeout: float = 15.0, *, readers: tuple[str, ...] | None = Non
         elif found is None:
             if vpcd_ports_taken():
                 raise LinkError("vpcd ports are held by a pcscd whose socket is unreachable", code="pcscdElsewhere")
-            info = _start_pcscd()
-        _wait_for_readers(wanted, timeout)
+            proc = _start_pcscd()
+            info = PcscdInfo(started=True, pid=proc.pid, log_path=LOG_PATH)
+        try:
+            _wait_for_readers(wanted, timeout, proc)
+        except (LinkError, DeviceTimeout):
+            if proc is not None and proc.poll() is None:  # ours and useless: do not leave it holding the socket
+                proc.terminate()
+                proc.wait(timeout=5)
+            raise
     return info
 
 
-def _start_pcscd() -> PcscdInfo:
+def _start_pcscd() -> subprocess.Popen[bytes]:
     """Start `pcscd --foreground` in its own session so it outlives this process."""
     exe = shutil.which("pcscd") or ("/usr/sbin/pcscd" if Path("/usr/sbin/pcscd").exists() else None)
     if exe is None:
@@ -183,18 +190,26 @@ def _start_pcscd() -> PcscdInfo:
             start_new_session=True,
         )
     log.info("started pcscd pid=%d log=%s", proc.pid, log_path)
-    return PcscdInfo(started=True, pid=proc.pid, log_path=log_path)
+    return proc
 
 
-def _wait_for_readers(wanted: tuple[str, ...], timeout: float) -> None:
-    """Poll pcscd (daemon start-up has no event to wait on) until every wanted reader is listed."""
+def _wait_for_readers(wanted: tuple[str, ...], timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
+    """Poll pcscd (daemon start-up has no event to wait on) until every wanted reader is listed.
+
+    Raises LinkError if the pcscd we started exits; DeviceTimeout if the readers do not show up.
+    """
     deadline = time.monotonic() + timeout
     while True:
         present = list_readers()
         if all(name in present for name in wanted):
             return
+        if proc is not None and proc.poll() is not None:
+            raise LinkError(f"pcscd exited with {proc.returncode} (see {LOG_PATH})", code="pcscdExited")
         if time.monotonic() >= deadline:
-            raise DeviceTimeout(f"pcscd offers {present}, expected {list(wanted)} (see {LOG_PATH})")
+            raise DeviceTimeout(
+                f"pcscd offers {present}, expected {list(wanted)} (see {LOG_PATH}; PCSCLITE_CSOCK_NAME is read once "
+                "per process, so call ensure_pcscd before any other PC/SC use)"
+            )
         time.sleep(0.05)
 
 
