@@ -112,7 +112,7 @@ def get_snapshot(branch_id: str) -> Response:
     store = central().store
     token = request.args.get("page_token")
     if token is None:
-        fields = {"b": branch_id, "s": store.last_seq(branch_id), "e": store.epoch, "k": "snapshot", "a": ""}
+        fields = {"b": branch_id, "s": store.position(), "e": store.epoch, "k": "snapshot", "a": ""}
     else:
         fields = _position(branch_id, token, "snapshot")
     items, more = store.snapshot(branch_id, fields["a"], limit)

@@ -259,10 +259,10 @@ class Store:
                 " ORDER BY id LIMIT ?", (branch_id, after_id, limit + 1)).fetchall()
         return [json.loads(r[0]) for r in rows[:limit]], len(rows) > limit
 
-    def last_seq(self, branch_id: str) -> int:
-        with self.read() as db:
-            return db.execute("SELECT COALESCE(MAX(seq), 0) FROM appointments WHERE branch_id = ?",
-                              (branch_id,)).fetchone()[0]
+    def position(self) -> int:
+        """The feed position as of now (global: valid as a cursor for every branch)."""
+        with self._lock:
+            return self._seq
 
     def purge_tombstones(self, branch_id: str) -> int:
         """Forget the branch's cancelled appointments; cursors from before them become too old (410)."""
