@@ -28,12 +28,13 @@ class Verdict(enum.Enum):
 
 @dataclass(frozen=True)
 class TokenRef:
-    """A verified appointment QR token: no personal data, only references."""
+    """A verified appointment QR token: no personal data, only references (and the text, for a lookup)."""
 
     token_id: str
     appointment_id: str
     branch_id: str
     kind: Path
+    text: str = field(default="", repr=False)
 
 
 @dataclass

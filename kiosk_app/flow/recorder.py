@@ -34,13 +34,13 @@ class Recorder:
         """A keyed hash of the ID number: counts cards per person per day without storing the number."""
         return hmac.new(self._secret, id_number.upper().encode(), hashlib.sha256).hexdigest()[:32]
 
-    def start(self, session_id: str, kind: str) -> None:
+    def start(self, session_id: str, kind: str, appointment_id: str | None = None) -> None:
         with self.db.transaction() as d:
             d.execute(
-                "INSERT INTO kiosk_sessions (id, kind, state, started_at) VALUES (?, ?, 'idle', ?)",
-                (session_id, kind, _now()),
+                "INSERT INTO kiosk_sessions (id, kind, state, appointment_id, started_at) VALUES (?, ?, 'idle', ?, ?)",
+                (session_id, kind, appointment_id, _now()),
             )
-            self._log(session_id, "session_started", {"kind": kind})
+            self._log(session_id, "session_started", {"kind": kind, "appointment_id": appointment_id})
 
     def step(self, session_id: str, state: str, detail: dict[str, Any], *, data: dict[str, Any] | None = None) -> None:
         """Record a transition: session row, step row, journal entry and outbox event, all or nothing."""

@@ -141,7 +141,8 @@ class Session:
     def begin(self, path: Path) -> None:
         """Leave idle: a new session row, so every later step has somewhere to be recorded."""
         self.ctx.path = path
-        self.recorder.start(self.ctx.session_id, path.value)
+        appointment_id = self.ctx.token.appointment_id if self.ctx.token else None
+        self.recorder.start(self.ctx.session_id, path.value, appointment_id)
 
     def port_failure(self, exc: PortError) -> St:
         """A device or central failure: a staff request when a person must act, else an error on this step."""

@@ -23,7 +23,7 @@ def on_qr(s: Session, ev: QrScanned) -> St:
         s.recorder.release_token(token.token_id)
         return s.stay(base="appointment_cancelled")
     s.ctx.token, s.ctx.appointment = token, appointment
-    s.begin(token.kind)
+    s.begin(appointment.kind)
     return St.AWAIT_ID_CARD
 
 

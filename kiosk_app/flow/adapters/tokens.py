@@ -44,4 +44,4 @@ class TokenAdapter:
                                   consume=self._consume, skew=self.skew)
         except tokens.TokenError as exc:
             raise PortError(exc.code, str(exc)) from exc
-        return TokenRef(token.token_id, token.appointment_id, token.branch_id, KINDS[token.kind])
+        return TokenRef(token.token_id, token.appointment_id, token.branch_id, KINDS[token.kind], text)

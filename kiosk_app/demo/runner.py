@@ -1,0 +1,183 @@
+"""Run a journey script against a rehearsal kiosk and report what happened: screens, touches, journal.
+
+Steps act the way people do: the customer shows a QR code to the scanner emulator, puts a card on the
+reader emulator, touches screen actions, presses keys on the PIN pad emulator and takes the card from the
+dispenser's gate; the phone submits the walk-in form over HTTP; staff log in on the kiosk.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from central_api_client import journey_models as jm
+from central_api_client.models import Services, TaxResidency
+from kiosk_app.demo import script as sc
+from kiosk_app.demo.environment import OTHER_BRANCH, Rehearsal, expired_token, rehearsal
+from kiosk_app.flow.events import StaffAuth, StaffDecision, Tick, Touch
+from sync_agent import journal
+
+
+class StepFailed(AssertionError):
+    """A script step did not happen as the script expected; the message names the step."""
+
+
+@dataclass
+class RunReport:
+    name: str
+    outcome: str
+    screens: list[str]
+    touches: int
+    journal: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Runner:
+    def __init__(self, r: Rehearsal, script: sc.Script, *, step_timeout: float = 30.0) -> None:
+        self.r, self.script, self.timeout = r, script, step_timeout
+        self.mark = 0
+        self.last_token: str | None = None
+
+    # --- helpers -----------------------------------------------------------------------------------------
+    def _idle(self) -> None:
+        if not self.r.runtime.host.wait_idle(self.timeout):
+            raise StepFailed(f"the kiosk is still busy after {self.timeout} s")
+
+    def _wait(self, step_id: str, timeout: float | None = None) -> None:
+        if self.r.screens.wait_for(step_id, self.mark, timeout or self.timeout) is None:
+            shown = [s.step_id for s in self.r.screens.screens[self.mark:]]
+            raise StepFailed(f"screen {step_id!r} did not appear (shown: {shown})")
+
+    def _post(self, event: Any) -> None:
+        self.mark = len(self.r.screens.screens)
+        self.r.runtime.host.post(event)
+
+    # --- steps -------------------------------------------------------------------------------------------
+    def scan(self, step: sc.Scan) -> None:
+        text = {
+            "appointment": lambda: self.r.customer.token,
+            "replay": lambda: self.r.customer.token,
+            "garbage": lambda: "HELLO-NOT-A-TOKEN",
+            "expired": lambda: expired_token(self.r.central, self.r.customer.appointment["id"]),
+            "other_branch": lambda: self.r.central.admin.token_for(
+                self.r.central.admin.create_appointment(OTHER_BRANCH)["id"]),
+        }[step.token]()
+        self.mark = len(self.r.screens.screens)
+        self.r.sims.scanner.show(text)
+        self._idle_after_device()
+
+    def _idle_after_device(self) -> None:
+        """A device event travels emulator -> pty -> driver thread -> host; wait until the host handled it."""
+        deadline = time.monotonic() + self.timeout
+        while len(self.r.screens.screens) == self.mark and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._idle()
+
+    def place_id_card(self, step: sc.PlaceIdCard) -> None:
+        self.mark = len(self.r.screens.screens)
+        self.r.sims.idcard.place_card(self.r.customer.card(matching=step.matching))
+        self._idle_after_device()
+        self.r.sims.idcard.remove_card()
+
+    def touch(self, step: sc.TouchStep) -> None:
+        self._post(Touch(step.action, step.value))
+        if not (step.action == "confirm" and self.r.runtime.session.state.value == "services"):
+            self._idle()
+
+    def pin(self, step: sc.Pin) -> None:
+        self._wait("pin_first")
+        self.r.sims.pinpad.press(*step.keys)
+
+    def take_card(self, step: sc.TakeCard) -> None:
+        deadline = time.monotonic() + self.timeout
+        while self.r.sims.dispenser.snapshot()["gate"] is None:
+            if time.monotonic() > deadline:
+                raise StepFailed("no card was presented at the gate")
+            time.sleep(0.02)
+        self.r.sims.dispenser.take_card()
+        self._idle()
+
+    def phone_submit(self, step: sc.PhoneSubmit) -> None:
+        self._wait("walk_in_form")
+        url = self.r.runtime.session.ctx.form_url
+        services = {"debit_card": True} | {s: True for s in step.services}
+        submission = jm.WalkInSubmission(
+            phone=step.phone, address="北京市朝阳区建国路88号", occupation=step.occupation,
+            tax_residency=TaxResidency(status="china_only", declared_at=datetime.now(UTC)),
+            services=Services(**services),
+        )
+        self.r.client.submit_walk_in_form(url, submission)
+        form = self.r.runtime.session.ports.central.walk_in_submission(self.r.runtime.session.ctx.form_id, 5)
+        if form is None:
+            raise StepFailed("the walk-in form did not arrive")
+        from kiosk_app.flow.events import FormSubmitted
+
+        self._post(FormSubmitted(form))
+        self._idle()
+
+    def staff_login(self, step: sc.StaffLogin) -> None:
+        self._post(StaffAuth(step.staff_id, step.pin))
+        self._idle()
+
+    def staff_decision(self, step: sc.StaffDecisionStep) -> None:
+        self._post(StaffDecision(step.approve, "scripted"))
+        self._idle()
+
+    def wait(self, step: sc.Wait) -> None:
+        self._wait(step.screen, step.timeout_s)
+
+    def expect(self, step: sc.Expect) -> None:
+        self._idle()
+        screen = self.r.runtime.session.screen
+        if screen.step_id != step.screen or (step.error and screen.errors.get("base") != step.error):
+            raise StepFailed(f"expected {step.screen}/{step.error}, kiosk shows {screen.step_id}/{dict(screen.errors)}")
+
+    def idle(self, step: sc.Idle) -> None:
+        for _ in range(step.seconds):
+            self.r.clock.offset += 1
+            self.r.runtime.host.post(Tick())
+        self._idle()
+
+    def fault(self, step: sc.Fault) -> None:
+        self.r.sims.dispenser.inject(step.fault, step.count)
+
+    def run(self) -> None:
+        for index, step in enumerate(self.script.steps, 1):
+            try:
+                getattr(self, step.do)(step)
+            except StepFailed as exc:
+                raise StepFailed(f"step {index} ({step.do}): {exc}") from exc
+
+
+def run_script(script: sc.Script, workdir: Path) -> RunReport:
+    """Start a rehearsal kiosk, run the script, and report; the outcome must match the script's."""
+    started = time.perf_counter()
+    with rehearsal(workdir, script.setup) as r:
+        problems: list[str] = []
+        try:
+            Runner(r, script).run()
+        except StepFailed as exc:
+            problems.append(str(exc))
+        r.runtime.host.wait_idle(10)
+        entries = journal.entries(r.runtime.db)
+        ended = [e for e in entries if e.kind == "session_ended"]
+        outcome = ended[-1].record["outcome"] if ended else "none"
+        if outcome != script.outcome:
+            problems.append(f"outcome {outcome!r}, script expects {script.outcome!r}")
+        touches = sum(e.record.get("touches", 0) for e in ended)
+        lines = [f"{e.seq:4d} {e.at[11:23]} {e.kind:<22} {_summary(e.record)}" for e in entries]
+        screens = [s.step_id for s in r.screens.screens]
+        return RunReport(script.name, outcome, screens, touches, lines, time.perf_counter() - started, problems)
+
+
+def _summary(record: dict[str, Any]) -> str:
+    skip = {"kiosk_id"}
+    return " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)[:140]

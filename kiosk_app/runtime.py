@@ -1,0 +1,154 @@
+"""Assemble a running kiosk from its config: database, devices, central client, journey, host, watchers.
+
+This is the one place that knows every part; the CLI (`kiosk app`, `kiosk demo`) and the tests build a
+kiosk through it, so production and rehearsal differ only in the config and the devices it opens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from central_api_client import CentralClient, tokens
+from kiosk_app.config import KioskConfig
+from kiosk_app.devices import Devices
+from kiosk_app.flow.adapters.appointments import LocalAppointments
+from kiosk_app.flow.adapters.central import CentralAdapter
+from kiosk_app.flow.adapters.idcard import IdCardWatcher
+from kiosk_app.flow.adapters.issuer import IssuerAdapter
+from kiosk_app.flow.adapters.printer import PrinterAdapter
+from kiosk_app.flow.adapters.scanner import ScannerWatcher
+from kiosk_app.flow.adapters.tokens import TokenAdapter
+from kiosk_app.flow.host import SessionHost
+from kiosk_app.flow.issuance import IssuanceService, recover
+from kiosk_app.flow.issuance.adapters import CardDispenserAdapter, ChipReaderAdapter
+from kiosk_app.flow.policy import AccountPolicy
+from kiosk_app.flow.recorder import Recorder
+from kiosk_app.flow.screens import Screen
+from kiosk_app.flow.session import JourneySettings, Ports, Session
+from kiosk_app.flow.staff import StaffAuthenticator
+from sync_agent import fetch
+from sync_agent.central import CentralRemote
+from sync_agent.localdb import LocalDb, open_db
+
+log = logging.getLogger(__name__)
+
+
+def person_key_secret(db_path: Path) -> bytes:
+    """The kiosk's secret for keyed hashes of ID numbers, made once beside the database (0600)."""
+    path = Path(f"{db_path}.secret")
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def load_staff(path: Path | None) -> dict[str, str]:
+    """Staff ids and PIN hashes (`kiosk_app.flow.staff.hash_pin`) as branch IT provisions them."""
+    if path is None or not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass
+class KioskRuntime:
+    cfg: KioskConfig
+    db: LocalDb
+    devices: Devices
+    client: CentralClient
+    session: Session
+    host: SessionHost
+    issuance: IssuanceService
+    printer: PrinterAdapter | None
+    watchers: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for watcher in self.watchers:
+            watcher.stop()
+        self.host.close()
+        self.db.close()
+
+
+def journey_settings(cfg: KioskConfig) -> JourneySettings:
+    j = cfg.journey
+    return JourneySettings(step_timeout_s=j.step_timeout_s, still_there_s=j.still_there_s,
+                           max_extensions=j.max_extensions, walk_in_form_timeout_s=j.walk_in_form_timeout_s,
+                           locale=cfg.kiosk.locale, official_account_url=cfg.branding.official_account_url)
+
+
+def account_policy(cfg: KioskConfig) -> AccountPolicy:
+    p = cfg.policy
+    return AccountPolicy(min_age_alone=p.min_age_alone, min_age_credit_card=p.min_age_credit_card,
+                         guardian_consent_under=p.guardian_consent_under,
+                         max_cards_per_person_per_day=p.max_cards_per_person_per_day)
+
+
+def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, keys: tokens.KeyRing, *,
+                  on_screen: Callable[[Screen], None], staff: dict[str, str] | None = None,
+                  clock: Callable[[], float] | None = None, today: Callable[[], date] = date.today) -> KioskRuntime:
+    """Wire everything; runs issuance recovery first. Raises RuntimeError if a device the journey needs is absent."""
+    missing = [n for n in ("idcard", "dispenser", "chip", "pinpad") if getattr(devices, n) is None]
+    if missing:
+        raise RuntimeError(f"devices not available: {', '.join(missing)} ({devices.errors})")
+    db = open_db(cfg.paths.database)
+    central = CentralAdapter(client)
+    remote = CentralRemote(client)
+    branch = cfg.kiosk.branch_id
+    dispenser = CardDispenserAdapter(devices.dispenser)
+    chip = ChipReaderAdapter(devices.chip.read)
+    recover(db, dispenser, bind_lookup=lambda key: None, chip=chip)
+    issuance = IssuanceService(db, dispenser, chip, taken_timeout_s=cfg.journey.card_take_timeout_s)
+    issuer = IssuerAdapter(issuance, central, devices.pinpad, key_slot=devices.pinpad_key.key_slot,
+                           key_id=devices.pinpad_key.key_id, pin_timeout_s=int(cfg.devices.pinpad.entry_timeout_s))
+    printer = PrinterAdapter(devices.printer, bank_name=cfg.branding.bank_name_local,
+                             official_account_url=cfg.branding.official_account_url) if devices.printer else None
+    ports = Ports(
+        tokens=TokenAdapter(db, keys, branch, skew_s=cfg.journey.token_clock_skew_s),
+        appointments=LocalAppointments(db, lambda ref: fetch.fetch_by_token(db, remote, branch, ref.text)),
+        central=central, issuer=issuer, printer=printer or _NoPrinter(),
+        staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures),
+    )
+    recorder = Recorder(db, cfg.kiosk.kiosk_id, person_key_secret(cfg.paths.database))
+    session = Session(ports, recorder, journey_settings(cfg), account_policy(cfg), today=today,
+                      **({"clock": clock} if clock else {}))
+    recover_sessions(db, recorder)
+    host = SessionHost(session, on_screen)
+    runtime = KioskRuntime(cfg, db, devices, client, session, host, issuance, printer)
+    runtime.watchers.append(IdCardWatcher(devices.idcard, host.post, today).start())
+    if devices.scanner is not None:
+        runtime.watchers.append(ScannerWatcher(devices.scanner, host.post).start())
+    return runtime
+
+
+class _NoPrinter:
+    """No printer configured: the journey goes on without a receipt (the thank-you screen shows the card)."""
+
+    def print_receipt(self, lines: dict[str, Any]) -> None:
+        log.info("no receipt printer configured; receipt skipped")
+
+
+def recover_sessions(db: LocalDb, recorder: Recorder) -> list[str]:
+    """Close sessions a crash left open: wipe their data; a token is released unless an account was opened."""
+    open_rows = db.conn.execute("SELECT id FROM kiosk_sessions WHERE state != 'ended'").fetchall()
+    closed = []
+    for (session_id,) in open_rows:
+        opened = db.conn.execute(
+            "SELECT 1 FROM journal WHERE session_id = ? AND kind = 'account_opened'", (session_id,)
+        ).fetchone()
+        if not opened:
+            for (token_id,) in db.conn.execute(
+                "SELECT u.token_id FROM used_tokens u JOIN kiosk_sessions s ON s.appointment_id = u.appointment_id "
+                "WHERE s.id = ?", (session_id,)
+            ).fetchall():
+                recorder.release_token(token_id)
+        recorder.end(session_id, "interrupted", {"recovered": True, "account_opened": bool(opened)})
+        closed.append(session_id)
+    return closed
