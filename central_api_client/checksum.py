@@ -12,24 +12,24 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["branch_digest", "canonical_json", "fingerprint", "page_checksum"]
+__all__ = ["branch_digest", "canonical_json", "fingerprint", "loads", "page_checksum"]
 
 
 def canonical_json(value: Any) -> bytes:
-    """The canonical UTF-8 bytes of a JSON value. Raises TypeError if it holds a float or a non-JSON type."""
-    _reject_floats(value)
+    """The canonical UTF-8 bytes of a JSON value. Raises TypeError on a non-JSON type.
+
+    Floats are not part of the contract; both sides refuse them when parsing (`loads`), so they never get here.
+    """
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _reject_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("canonical JSON of the contract has no floating point numbers")
-    if isinstance(value, dict):
-        for item in value.values():
-            _reject_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _reject_floats(item)
+def loads(data: bytes | str) -> Any:
+    """Parse JSON of the contract. Raises ValueError on bad JSON or on any floating point number."""
+    return json.loads(data, parse_float=_no_float)
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError("floating point numbers are not part of the contract")
 
 
 def page_checksum(items: Sequence[Any]) -> str:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from central_api_client import errors
 from central_api_client import journey_models as jm
 from central_api_client import models as m
-from central_api_client.checksum import page_checksum
+from central_api_client.checksum import loads, page_checksum
 from central_api_client.transport import RetryPolicy, build_session
 
 __all__ = ["CentralClient"]
@@ -277,9 +277,9 @@ def _parse(response: requests.Response, model: type[T], array: str | None) -> T:
     if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
         raise errors.ProtocolError("answer is not application/json", status=response.status_code)
     try:
-        data = response.json()
+        data = loads(response.content)
     except ValueError:
-        raise errors.ProtocolError("answer is not valid JSON", status=response.status_code) from None
+        raise errors.ProtocolError("answer is not JSON of the contract", status=response.status_code) from None
     if array is not None:
         _check_page(data, array, response.status_code)
     return validate(model, data, status=response.status_code)
@@ -302,11 +302,7 @@ def _check_page(data: Any, array: str, status: int) -> None:
     if not isinstance(data, dict) or not isinstance(data.get(array), list):
         raise errors.ProtocolError(f"page has no {array} array", status=status)
     items = data[array]
-    try:
-        checksum = page_checksum(items)
-    except TypeError:
-        raise errors.ProtocolError("page holds values outside the contract", status=status) from None
-    if data.get("count") != len(items) or data.get("checksum") != checksum:
+    if data.get("count") != len(items) or data.get("checksum") != page_checksum(items):
         raise errors.ProtocolError("page count or checksum does not match its contents", status=status)
 
 

@@ -20,7 +20,7 @@ import yaml
 from flask import Response, current_app, g, request
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
 
-from central_api_client.checksum import fingerprint
+from central_api_client.checksum import fingerprint, loads
 from central_api_client.errors import PROBLEM_BASE
 from central_sim.store import Store
 
@@ -115,17 +115,13 @@ def json_body(schema: str) -> Any:
         raise ApiError(415, "unsupported-media-type", "send application/json")
     raw = request.get_data(cache=True)
     try:
-        body = json.loads(raw.decode("utf-8"), parse_float=_no_float)
+        body = loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "malformed-json", "the body is not valid UTF-8 JSON") from None
     problems = central().schemas.check(schema, body)
     if problems:
         raise ApiError(400, "invalid-body", "the body breaks the contract", errors=problems)
     return body
-
-
-def _no_float(text: str) -> Any:
-    raise ValueError("floating point numbers are not part of the contract")
 
 
 def authenticate() -> None:

@@ -74,11 +74,13 @@ def _position(branch_id: str, text: str | None, kind: str) -> dict[str, Any]:
     return fields
 
 
-def _change(seq: int, status: str, doc: dict[str, Any]) -> dict[str, Any]:
+def _change_text(seq: int, status: str, doc: str) -> str:
+    """The canonical JSON of one change, spliced from the stored canonical document (keys stay sorted)."""
     if status == "cancelled":
-        return {"op": "tombstone", "seq": seq, "appointment_id": doc["id"], "version": doc["version"],
-                "updated_at": doc["updated_at"]}
-    return {"op": "upsert", "seq": seq, "appointment": doc}
+        fields = json.loads(doc)
+        return dumps({"op": "tombstone", "seq": seq, "appointment_id": fields["id"], "version": fields["version"],
+                      "updated_at": fields["updated_at"]})
+    return f'{{"appointment":{doc},"op":"upsert","seq":{seq}}}'
 
 
 def get_changes(branch_id: str) -> Response:
@@ -90,19 +92,19 @@ def get_changes(branch_id: str) -> Response:
     deadline = time.monotonic() + wait
     while True:
         generation = store.generation()
-        rows, more, _ = store.feed(branch_id, position["s"], limit)
+        rows, more = store.feed(branch_id, position["s"], limit)
         left = deadline - time.monotonic()
         if rows or left <= 0 or store.closing:
             break
         store.wait_for_change(generation, left)
-    changes = [_change(*row) for row in rows]
+    changes = "[" + ",".join(_change_text(*row) for row in rows) + "]"
     cursor = encode_cursor(store.secret, {**position, "s": rows[-1][0] if rows else position["s"]})
-    page: dict[str, Any] = {"changes": changes, "cursor": cursor, "has_more": more, "count": len(changes),
-                            "checksum": page_checksum(changes), "server_time": store.now()}
+    rest: dict[str, Any] = {"cursor": cursor, "has_more": more, "count": len(rows), "server_time": store.now(),
+                            "checksum": hashlib.sha256(changes.encode("utf-8")).hexdigest()}
     if not more:
         count, digest = store.branch_state(branch_id)
-        page["branch_state"] = {"count": count, "digest": digest}
-    return json_response(200, page)
+        rest["branch_state"] = {"count": count, "digest": digest}
+    return json_response(200, None, raw='{"changes":' + changes + "," + dumps(rest)[1:])
 
 
 def get_snapshot(branch_id: str) -> Response:

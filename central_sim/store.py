@@ -224,16 +224,14 @@ class Store:
             row = db.execute("SELECT min_seq FROM horizons WHERE branch_id = ?", (branch_id,)).fetchone()
         return row[0] if row else 0
 
-    def feed(self, branch_id: str, after: int, limit: int) -> tuple[list[tuple[int, str, dict[str, Any]]], bool, int]:
-        """Rows after `after` (seq, status, doc), whether more follow, and the branch's last seq."""
+    def feed(self, branch_id: str, after: int, limit: int) -> tuple[list[tuple[int, str, str]], bool]:
+        """Rows after `after` as (seq, status, canonical doc text), and whether more follow."""
         with self.read() as db:
             rows = db.execute(
                 "SELECT seq, status, doc FROM appointments WHERE branch_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 (branch_id, after, limit + 1),
             ).fetchall()
-            last = db.execute("SELECT COALESCE(MAX(seq), 0) FROM appointments WHERE branch_id = ?",
-                              (branch_id,)).fetchone()[0]
-        return [(s, st, json.loads(d)) for s, st, d in rows[:limit]], len(rows) > limit, last
+        return rows[:limit], len(rows) > limit
 
     def branch_state(self, branch_id: str) -> tuple[int, str]:
         """Count and digest of the branch's live appointments (cached per branch feed position)."""
