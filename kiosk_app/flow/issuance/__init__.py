@@ -17,7 +17,7 @@ from kiosk_app.flow.issuance.outcomes import (
     Progress,
 )
 from kiosk_app.flow.issuance.ports import ChipPort, DispenserPort
-from kiosk_app.flow.issuance.recovery import RecoveryReport, SettledCard, recover, staff_settle
+from kiosk_app.flow.issuance.recovery import RecoveryReport, SettledCard, bind_unknown, recover, staff_settle
 from kiosk_app.flow.issuance.service import IssuanceService
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "SettledCard",
     "SqliteBindLedger",
     "UnknownSession",
+    "bind_unknown",
     "recover",
     "staff_settle",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from drivers.dispenser.tables import CardPosition, DispenserStatus
 from kiosk_app.flow.issuance.capture import Settled, capture, settle_gone
 from kiosk_app.flow.issuance.journal_steps import CardBook, CardRow, StepHook
-from kiosk_app.flow.issuance.outcomes import IssueStatus, Location, mask_pan
+from kiosk_app.flow.issuance.outcomes import BindOutcome, IssueStatus, Location, mask_pan
 from kiosk_app.flow.issuance.ports import BindLookup, ChipPort, DispenserPort
 from sync_agent.localdb import LocalDb
 
@@ -114,6 +114,15 @@ def _report(card: CardRow, found: str, result: Settled, bound: bool | None) -> S
     if result.status is not None:
         log.warning("recovery left card %d at %s: %s", card.card_id, result.location.value, result.status.value)
     return SettledCard(card.card_id, card.session_id, found, result.location, bound, result.status)
+
+
+def bind_unknown(idempotency_key: str) -> BindOutcome | None:
+    """A `bind_lookup` for when the bank offers no lookup: every captured card that had a bind key is then
+    reported to the bank (outbox "card_retained", bound=None) instead of being assumed unbound.
+
+    Raises LookupError always.
+    """
+    raise LookupError(f"no bind lookup for {idempotency_key}")
 
 
 def _bound(card: CardRow, bind_lookup: BindLookup) -> bool | None:
