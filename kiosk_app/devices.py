@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 DEVICE_NAMES = ("idcard", "scanner", "dispenser", "chip", "pinpad", "printer")
 TERMINATORS = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n"}
 SCANNER_ONLINE_WAIT_S = 2.0
+VPCD_WAIT_S = 10.0
 Opener = Callable[["Devices", KioskConfig], None]
 
 __all__ = ["DEVICE_NAMES", "Devices", "PinPadKey", "Sims", "open_devices"]
@@ -93,16 +94,20 @@ class Devices:
         self.close()
 
 
-def open_devices(cfg: KioskConfig, *, stock: int = DEFAULT_STOCK) -> Devices:
+def open_devices(cfg: KioskConfig, *, stock: int = DEFAULT_STOCK, vpcd_wait: float | None = None) -> Devices:
     """Open every configured device, starting emulators for `driver = "emulator"` (dispenser with `stock` cards).
+
+    `vpcd_wait` bounds the wait for a free vpcd slot for the emulated IC station (two exist per machine;
+    default `VPCD_WAIT_S`).
 
     Never raises for a device that cannot be opened (see `Devices.errors`); closes what it opened and
     re-raises on anything else (a bug, KeyboardInterrupt).
     """
     devices = Devices()
+    wait = VPCD_WAIT_S if vpcd_wait is None else vpcd_wait
     steps: tuple[tuple[str, Opener], ...] = (
         ("idcard", _open_idcard), ("scanner", _open_scanner), ("dispenser", partial(_open_dispenser, stock=stock)),
-        ("chip", _open_chip), ("pinpad", _open_pinpad), ("printer", _open_printer),
+        ("chip", partial(_open_chip, vpcd_wait=wait)), ("pinpad", _open_pinpad), ("printer", _open_printer),
     )
     try:
         for name, step in steps:
@@ -169,11 +174,11 @@ def _open_dispenser(devices: Devices, cfg: KioskConfig, *, stock: int = DEFAULT_
     devices.dispenser = dispenser
 
 
-def _open_chip(devices: Devices, cfg: KioskConfig) -> None:
+def _open_chip(devices: Devices, cfg: KioskConfig, *, vpcd_wait: float = VPCD_WAIT_S) -> None:
     """The chip reader on the configured reader, or on the emulated IC station's vpcd slot."""
     reader = cfg.devices.chip.reader
     if devices.sims.dispenser is not None:
-        reader = attach_ic_station(devices.sims)
+        reader = attach_ic_station(devices.sims, lease_timeout=vpcd_wait)
         devices.endpoints["chip"] = f"{reader} (emulated IC station)"
     else:
         devices.endpoints["chip"] = reader

@@ -8,6 +8,7 @@ from kiosk_app import __version__
 from kiosk_app.cli.config_cmd import config_group
 from kiosk_app.cli.context import CliContext
 from kiosk_app.cli.db_cmd import db_group
+from kiosk_app.cli.doctor_cmd import doctor
 from kiosk_app.cli.sync_cmd import sync_group
 
 
@@ -27,6 +28,7 @@ def cli(ctx: click.Context, config_path: str | None, dev: bool) -> None:
 cli.add_command(config_group)
 cli.add_command(db_group)
 cli.add_command(sync_group)
+cli.add_command(doctor)
 
 
 def main() -> None:

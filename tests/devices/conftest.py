@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from devices_support import MakeConfig, dev_data
 
+from central_sim.admin import CentralAdmin
+from central_sim.testing import running_central
 from kiosk_app.config import KioskConfig
 
 
@@ -21,3 +24,11 @@ def make_config(tmp_path: Path) -> MakeConfig:
         return KioskConfig.model_validate(data)
 
     return make
+
+
+@pytest.fixture
+def central_service(tmp_path: Path) -> Iterator[tuple[str, CentralAdmin]]:
+    """The reference central service on a free loopback port: (base URL, admin)."""
+    (tmp_path / "central").mkdir()
+    with running_central(tmp_path / "central") as served:
+        yield served
