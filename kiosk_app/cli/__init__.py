@@ -9,6 +9,7 @@ from kiosk_app.cli.config_cmd import config_group
 from kiosk_app.cli.context import CliContext
 from kiosk_app.cli.db_cmd import db_group
 from kiosk_app.cli.doctor_cmd import doctor
+from kiosk_app.cli.provision_cmd import provision
 from kiosk_app.cli.sync_cmd import sync_group
 
 
@@ -29,6 +30,7 @@ cli.add_command(config_group)
 cli.add_command(db_group)
 cli.add_command(sync_group)
 cli.add_command(doctor)
+cli.add_command(provision)
 
 
 def main() -> None:
