@@ -16,11 +16,24 @@ __all__ = ["branch_digest", "canonical_json", "fingerprint", "loads", "page_chec
 
 
 def canonical_json(value: Any) -> bytes:
-    """The canonical UTF-8 bytes of a JSON value. Raises TypeError on a non-JSON type.
+    """The canonical UTF-8 bytes of a JSON value. Raises TypeError if it holds a float or a non-JSON type."""
+    _reject_floats(value)
+    return _dump(value)
 
-    Floats are not part of the contract; both sides refuse them when parsing (`loads`), so they never get here.
-    """
+
+def _dump(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _reject_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise TypeError("canonical JSON of the contract has no floating point numbers")
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_floats(item)
 
 
 def loads(data: bytes | str) -> Any:
@@ -33,8 +46,11 @@ def _no_float(text: str) -> Any:
 
 
 def page_checksum(items: Sequence[Any]) -> str:
-    """Lowercase hex SHA-256 of the canonical JSON of a page's array (`changes` or `appointments`)."""
-    return hashlib.sha256(canonical_json(list(items))).hexdigest()
+    """Lowercase hex SHA-256 of the canonical JSON of a page's array (`changes` or `appointments`).
+
+    No float walk here (a page is large): pages come from `loads`, which refuses floats already.
+    """
+    return hashlib.sha256(_dump(list(items))).hexdigest()
 
 
 def fingerprint(value: Any) -> str:
