@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import waitress
+from waitress import wasyncore
 
 from central_sim.admin import CentralAdmin
 from central_sim.app import Central, create_app, load_signing_keys
@@ -47,6 +48,9 @@ class CentralServer:
         self.url = f"http://{host}:{self._server.effective_port}"  # type: ignore[union-attr]
         self.admin = CentralAdmin(self.central, self.url)
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._close_lock = threading.Lock()
+        self._closed = False
 
     @property
     def admin_token(self) -> str:
@@ -54,33 +58,45 @@ class CentralServer:
 
     def start(self) -> CentralServer:
         """Serve in a daemon thread; returns self."""
-        self._thread = threading.Thread(target=self._server.run, name="central-sim", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="central-sim", daemon=True)
         self._thread.start()
         return self
+
+    def _serve(self) -> None:
+        """The event loop in short rounds, so close() can stop it without touching the loop's own sockets.
+
+        Why not pull the trigger with a close-all thunk: the loop may run the thunk (closing the trigger pipe)
+        before our write to that pipe happens, and a write to a closed, maybe reused, descriptor is a bug.
+        """
+        socket_map = self._server._map  # type: ignore[union-attr]
+        while not self._stopping.is_set() and socket_map:
+            wasyncore.loop(timeout=0.1, map=socket_map, use_poll=True, count=1)
 
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted."""
         try:
-            self._server.run()
+            self._serve()
         finally:
             self.close()
 
     def close(self) -> None:
-        """Stop accepting, release long-polls, close every connection, stop the workers, close the store."""
+        """Release long-polls, stop the loop, stop the workers, then close every socket and the store.
+
+        Idempotent. Sockets are closed only once the loop and the workers have stopped, so nothing can
+        use a descriptor after it is closed.
+        """
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
         self.store.shutdown()
-        server = self._server
-        socket_map = server._map  # type: ignore[union-attr]
-
-        def close_all() -> None:
-            for dispatcher in list(socket_map.values()):
-                dispatcher.close()
-
-        if self._thread is not None and self._thread.is_alive():
-            server.trigger.pull_trigger(close_all)  # type: ignore[union-attr]
+        self._stopping.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
-        else:
-            close_all()
+        server = self._server
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)  # type: ignore[union-attr]
+        for dispatcher in list(server._map.values()):  # type: ignore[union-attr]
+            dispatcher.close()
         self.store.close()
 
     def __enter__(self) -> CentralServer:
