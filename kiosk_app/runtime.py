@@ -27,7 +27,7 @@ from kiosk_app.flow.adapters.printer import PrinterAdapter
 from kiosk_app.flow.adapters.scanner import ScannerWatcher
 from kiosk_app.flow.adapters.tokens import TokenAdapter
 from kiosk_app.flow.host import SessionHost
-from kiosk_app.flow.issuance import IssuanceService, recover
+from kiosk_app.flow.issuance import IssuanceService, bind_unknown, recover
 from kiosk_app.flow.issuance.adapters import CardDispenserAdapter, ChipReaderAdapter
 from kiosk_app.flow.policy import AccountPolicy
 from kiosk_app.flow.recorder import Recorder
@@ -104,7 +104,9 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     branch = cfg.kiosk.branch_id
     dispenser = CardDispenserAdapter(devices.dispenser)
     chip = ChipReaderAdapter(devices.chip.read)
-    recover(db, dispenser, bind_lookup=lambda key: None, chip=chip)
+    dispenser.status()  # initialises a device fresh from power-on, without moving a card it may hold
+    # The bank offers no bind lookup by key: a captured card that had a bind key is reported as maybe bound.
+    recover(db, dispenser, bind_lookup=bind_unknown, chip=chip)
     issuance = IssuanceService(db, dispenser, chip, taken_timeout_s=cfg.journey.card_take_timeout_s)
     issuer = IssuerAdapter(issuance, central, devices.pinpad, key_slot=devices.pinpad_key.key_slot,
                            key_id=devices.pinpad_key.key_id, pin_timeout_s=int(cfg.devices.pinpad.entry_timeout_s))

@@ -116,7 +116,7 @@ def _config(workdir: Path, base_url: str, token_file: Path) -> KioskConfig:
         "kiosk": replace_model(cfg.kiosk, branch_id=BRANCH),
         "central": replace_model(cfg.central, url=base_url, bearer_token_file=token_file),
         "paths": replace_model(cfg.paths, database=workdir / "kiosk.sqlite", log_dir=workdir / "log"),
-        "journey": replace_model(cfg.journey, card_take_timeout_s=20),
+        "journey": replace_model(cfg.journey, card_take_timeout_s=10),
     })
 
 

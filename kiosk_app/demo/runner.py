@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from central_api_client import journey_models as jm
-from central_api_client.models import Services, TaxResidency
+from central_api_client.models import RiskAnswer, RiskQuestionnaire, Services, TaxResidency
+from drivers.status import MediaState
 from kiosk_app.demo import script as sc
 from kiosk_app.demo.environment import OTHER_BRANCH, Rehearsal, expired_token, rehearsal
-from kiosk_app.flow.events import StaffAuth, StaffDecision, Tick, Touch
+from kiosk_app.flow.events import FormSubmitted, StaffAuth, StaffDecision, Tick, Touch
+from kiosk_app.flow.risk import QUESTIONNAIRE_ID
 from sync_agent import journal
 
 
@@ -82,10 +84,14 @@ class Runner:
         self._idle()
 
     def place_id_card(self, step: sc.PlaceIdCard) -> None:
+        """Put the card on the reader, wait for the kiosk to react, take it back, wait for the reader to notice."""
         self.mark = len(self.r.screens.screens)
         self.r.sims.idcard.place_card(self.r.customer.card(matching=step.matching))
         self._idle_after_device()
         self.r.sims.idcard.remove_card()
+        deadline = time.monotonic() + self.timeout
+        while self.r.devices.idcard.media is MediaState.PRESENT and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def touch(self, step: sc.TouchStep) -> None:
         self._post(Touch(step.action, step.value))
@@ -113,13 +119,14 @@ class Runner:
             phone=step.phone, address="北京市朝阳区建国路88号", occupation=step.occupation,
             tax_residency=TaxResidency(status="china_only", declared_at=datetime.now(UTC)),
             services=Services(**services),
+            risk_questionnaire=RiskQuestionnaire(
+                questionnaire_id=QUESTIONNAIRE_ID, answered_at=datetime.now(UTC),
+                answers=[RiskAnswer(question_id=q, answer=a) for q, a in step.risk_answers.items()]),
         )
         self.r.client.submit_walk_in_form(url, submission)
         form = self.r.runtime.session.ports.central.walk_in_submission(self.r.runtime.session.ctx.form_id, 5)
         if form is None:
             raise StepFailed("the walk-in form did not arrive")
-        from kiosk_app.flow.events import FormSubmitted
-
         self._post(FormSubmitted(form))
         self._idle()
 

@@ -65,6 +65,8 @@ class PhoneSubmit(_Strict):
     occupation: str = "20000"
     phone: str = "13912345678"
     services: list[str] = Field(default_factory=lambda: ["mobile_banking", "online_banking"])
+    risk_answers: dict[str, str] = Field(default_factory=lambda: {"q1": "B", "q2": "C", "q3": "A", "q4": "B",
+                                                                   "q5": "C", "q6": "B"})
 
 
 class StaffLogin(_Strict):

@@ -65,6 +65,7 @@ class OpenAccount:
     appointment_id: str | None
     account_class: int
     onsite_check_staff_id: str | None = None
+    staff_approval_staff_id: str | None = None
 
 
 @dataclass(frozen=True)

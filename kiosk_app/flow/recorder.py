@@ -60,9 +60,8 @@ class Recorder:
         """Close the session and drop its personal data from the row (only references and outcome stay)."""
         with self.db.transaction() as d:
             d.execute(
-                "UPDATE kiosk_sessions SET state = 'ended', outcome = ?, ended_at = ?, data = '{}', purged_at = ? "
-                "WHERE id = ?",
-                (outcome, _now(), _now(), session_id),
+                "UPDATE kiosk_sessions SET state = 'ended', outcome = ?, ended_at = ?, data = '{}' WHERE id = ?",
+                (outcome, _now(), session_id),
             )
             self._log(session_id, "session_ended", {"outcome": outcome, **detail})
 

@@ -156,7 +156,8 @@ class Session:
             return self.screen
         if not self.ctx.account_opened and self.ctx.token is not None:
             self.recorder.release_token(self.ctx.token.token_id)
-        self.recorder.end(self.ctx.session_id, outcome, {"at_state": self.state.value})
+        self.recorder.end(self.ctx.session_id, outcome, {"at_state": self.state.value, "touches": self.ctx.touches,
+                                                         "screens": self.ctx.screens})
         self._reset()
         return self._show(self._screen_for(St.IDLE).with_errors(base=outcome))
 

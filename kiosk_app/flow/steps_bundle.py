@@ -59,14 +59,16 @@ def on_services_confirm(s: Session, ev: Touch) -> St:
 def _issue_card(s: Session, person_key: str) -> St | None:
     """Issue the card (the account is opened when the chip has been read); None when the card was taken."""
     check = s.ctx.check
-    staff_id = next((r for r in s.ctx.staff_approvals if r.startswith("onsite_identity:")), "")
+    onsite = next((r for r in s.ctx.staff_approvals if r.startswith("onsite_identity:")), "")
+    vouched = next((r for r in s.ctx.staff_approvals if r.startswith("central_needs_staff:")), "")
     request = IssueRequest(
         session_id=s.ctx.session_id,
         open_account=OpenAccount(
             session_id=s.ctx.session_id, verification_id=check.verification_id,
             appointment_id=s.ctx.token.appointment_id if s.ctx.token else None,
             account_class=s.policy.account_class(s.ctx.onsite_identity_checked, check),
-            onsite_check_staff_id=staff_id.partition(":")[2] or None,
+            onsite_check_staff_id=onsite.partition(":")[2] or None,
+            staff_approval_staff_id=vouched.partition(":")[2] or None,
         ),
         birth_date_hint=s.ctx.identity.birth_date.strftime("%Y%m%d"),
         on_progress=lambda step: s.progress(Screen(step, timeout_s=s.settings.step_timeout_s)),

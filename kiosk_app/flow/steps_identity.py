@@ -70,8 +70,8 @@ def after_identity(s: Session) -> St:
     refusal = s.policy.refusal(check)
     if refusal:
         return s.refuse(refusal)
-    if check.verdict is Verdict.NO_MATCH and "identity_doubt" not in s.ctx.staff_approvals:
-        return s.request_staff("identity_doubt", St.AWAIT_ID_CARD)
+    if check.verdict is Verdict.NO_MATCH:
+        return s.refuse("identity_doubt")  # the bank's rule: no account on a failed match, staff explain
     if check.verdict is Verdict.NEEDS_STAFF and "central_needs_staff" not in s.ctx.staff_approvals:
         return s.request_staff("central_needs_staff", St.AWAIT_ID_CARD)
     if s.ctx.path is Path.WALK_IN and s.ctx.appointment is None:
@@ -110,10 +110,9 @@ def on_staff_decision(s: Session, ev: StaffDecision) -> St:
     s.ctx.staff_request = None
     if not ev.approve:
         return St(request.resume) if request.on_decline == "class2" else s.refuse(request.reason)
-    s.ctx.staff_approvals.append(request.reason)
+    s.ctx.staff_approvals.extend([request.reason, f"{request.reason}:{request.staff_id}"])
     if request.reason == "onsite_identity":
         s.ctx.onsite_identity_checked = True
-        s.ctx.staff_approvals.append(f"onsite_identity:{request.staff_id}")
     resume = St(request.resume)
     if resume is St.AWAIT_ID_CARD and s.ctx.identity is not None:
         return after_identity(s)

@@ -86,6 +86,8 @@ class CentralAdapter:
             card=jm.CardToBind(pan=pan),
             on_site_check=jm.StaffApproval(staff_id=request.onsite_check_staff_id, approved_at=now)
             if request.onsite_check_staff_id else None,
+            staff_approval=jm.StaffApproval(staff_id=request.staff_approval_staff_id, approved_at=now)
+            if request.staff_approval_staff_id else None,
         )
         account = self._call(self.client.open_account, body, idempotency_key=key)
         return Account(account.account_id, 1 if account.account_class == "I" else 2, account.card_pan_masked)
