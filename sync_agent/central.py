@@ -7,6 +7,7 @@ be (bad key, float in its payload) is refused here for good, without a round tri
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -24,9 +25,13 @@ from sync_agent.remote import BranchState, EventOutcome, FeedPage, SnapshotPage,
 
 
 def feed_row(appointment: m.Appointment) -> FeedRow:
-    """The table row for one appointment (payload is the whole appointment, canonical JSON)."""
+    """The table row for one appointment (payload is the whole appointment, canonical JSON).
+
+    The model was validated (no floats can be in it), so the canonical form is a plain sorted dump.
+    """
     data = appointment.to_json()
-    payload = "{}" if appointment.status == "cancelled" else canonical_json(data).decode("utf-8")
+    payload = "{}" if appointment.status == "cancelled" else json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return FeedRow(appointment.id, appointment.branch_id, appointment.kind, appointment.status,
                    appointment.version, data["updated_at"], payload)
 
