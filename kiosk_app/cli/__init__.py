@@ -5,11 +5,14 @@ from __future__ import annotations
 import click
 
 from kiosk_app import __version__
+from kiosk_app.cli.app_cmd import app
 from kiosk_app.cli.config_cmd import config_group
 from kiosk_app.cli.context import CliContext
 from kiosk_app.cli.db_cmd import db_group
+from kiosk_app.cli.demo_cmd import demo
 from kiosk_app.cli.doctor_cmd import doctor
 from kiosk_app.cli.provision_cmd import provision
+from kiosk_app.cli.staff_cmd import staff_group
 from kiosk_app.cli.sync_cmd import sync_group
 
 
@@ -31,6 +34,16 @@ cli.add_command(db_group)
 cli.add_command(sync_group)
 cli.add_command(doctor)
 cli.add_command(provision)
+cli.add_command(demo)
+cli.add_command(app)
+cli.add_command(staff_group)
+
+try:  # the reference service is not part of a kiosk bundle (kiosk.spec excludes it)
+    from central_sim.cli import central_sim_cli
+except ImportError:  # pragma: no cover - only in the frozen bundle
+    pass
+else:
+    cli.add_command(central_sim_cli)
 
 
 def main() -> None:

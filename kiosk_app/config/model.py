@@ -109,6 +109,7 @@ class Paths(Section):
     database: Path
     log_dir: Path
     token_keys: Path | None = None
+    staff_file: Path | None = None
 
 
 class Logging(Section):

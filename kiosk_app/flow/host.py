@@ -22,7 +22,7 @@ _STOP = object()
 class SessionHost:
     def __init__(self, session: Session, on_screen: Callable[[Screen], None]) -> None:
         self.session = session
-        self._on_screen = on_screen
+        self._listeners = [on_screen]
         session.on_screen = self._publish
         self._events: queue.Queue[object] = queue.Queue()
         self._idle = threading.Event()
@@ -39,11 +39,16 @@ class SessionHost:
         """True once every queued event has been handled (for the scripted runner and tests)."""
         return self._idle.wait(timeout)
 
+    def add_listener(self, on_screen: Callable[[Screen], None]) -> None:
+        """Another consumer of screens (a window opened on a running rehearsal, a lobby display)."""
+        self._listeners.append(on_screen)
+
     def _publish(self, screen: Screen) -> None:
-        try:
-            self._on_screen(screen)
-        except Exception:  # a broken renderer must not kill the session
-            log.exception("screen callback failed for %s", screen.step_id)
+        for listener in list(self._listeners):
+            try:
+                listener(screen)
+            except Exception:  # a broken renderer must not kill the session
+                log.exception("screen callback failed for %s", screen.step_id)
 
     def _run(self) -> None:
         while True:

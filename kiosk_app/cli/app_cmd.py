@@ -1,0 +1,46 @@
+"""`kiosk app`: the touchscreen app on this kiosk's devices and central service (systemd runs it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk_app.cli.context import CliContext, pass_cli
+from kiosk_app.cli.provision_cmd import load_token_keys
+from kiosk_app.cli.sync_cmd import _client
+from kiosk_app.devices import open_devices
+from kiosk_app.logs import configure_logging
+from kiosk_app.runtime import build_runtime, load_staff
+
+
+@click.command("app")
+@pass_cli
+def app(ctx: CliContext) -> None:
+    """Start the kiosk app (needs a display; SDL_VIDEODRIVER=x11 or wayland on a kiosk)."""
+    cfg = ctx.config()
+    configure_logging(cfg.logging.destination, level=cfg.logging.level, log_dir=cfg.paths.log_dir,
+                      max_bytes=cfg.logging.max_bytes, backups=cfg.logging.backups, process="kiosk-app")
+    if cfg.paths.token_keys is None or not Path(cfg.paths.token_keys).exists():
+        raise click.ClickException("no QR token keys: run `kiosk provision` first (paths.token_keys)")
+    keys = load_token_keys(cfg.paths.token_keys)
+    devices = open_devices(cfg)
+    if devices.errors:
+        for name, error in devices.errors.items():
+            click.echo(f"device {name}: {error}", err=True)
+    if devices.pinpad_key is None:
+        devices.close()
+        raise click.ClickException("the PIN pad has no working key (the bank's key host loads it); "
+                                   "run `kiosk doctor` for the PIN pad's state")
+    from kiosk_app.ui.app import KioskApp
+
+    client = _client(cfg)
+    staff = load_staff(cfg.paths.staff_file)
+    try:
+        app_ = KioskApp(lambda on_screen: build_runtime(cfg, devices, client, keys, on_screen=on_screen,
+                                                        staff=staff).host,
+                        bank_name=cfg.branding.bank_name_local, locale=cfg.kiosk.locale)
+        app_.run()
+    finally:
+        devices.close()
+        client.close()

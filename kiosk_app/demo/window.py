@@ -1,0 +1,45 @@
+"""The demo with a display: the touchscreen app on a rehearsal kiosk; keys play the customer's hands.
+
+F1 shows the appointment QR to the scanner, F2 puts the ID card on the reader, F3 enters the PIN 258036
+twice on the PIN pad, F4 takes the card from the gate. Everything else is touched on screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kiosk_app.demo.environment import rehearsal
+from kiosk_app.demo.script import Setup
+
+log = logging.getLogger(__name__)
+HELP = "F1 scan QR · F2 place ID card · F3 PIN on the pad · F4 take the card"
+
+
+def run_window(workdir: Path) -> None:
+    """Blocks until the window is closed."""
+    from kivy.core.window import Window
+
+    from kiosk_app.ui.app import KioskApp
+
+    setup = Setup(services=["mobile_banking", "online_banking", "credit_card", "wechat_binding",
+                            "follow_official_account"])
+    with rehearsal(workdir, setup) as r:
+        print(f"rehearsal kiosk ready; {HELP}")
+        actions = {
+            282: lambda: r.sims.scanner.show(r.customer.token),
+            283: lambda: r.sims.idcard.place_card(r.customer.card()),
+            284: lambda: r.sims.pinpad.press("258036", "enter", "258036", "enter"),
+            285: lambda: r.sims.dispenser.snapshot()["gate"] and r.sims.dispenser.take_card(),
+        }
+
+        def on_key(window, key, *args):
+            if key in actions:
+                actions[key]()
+                return True
+            return False
+
+        Window.bind(on_key_down=on_key)
+        host = r.runtime.host
+        app = KioskApp(lambda on_screen: host.add_listener(on_screen) or host, bank_name=r.cfg.branding.bank_name_local)
+        app.run()
