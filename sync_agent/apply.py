@@ -183,6 +183,13 @@ def finish_resync(db: LocalDb, branch_id: str) -> int:
     return swept
 
 
+def branch_count(db: LocalDb, branch_id: str) -> int:
+    """The number of the branch's live appointments (the cheap half of `branch_state`)."""
+    return db.conn.execute(
+        "SELECT COUNT(*) FROM appointments WHERE branch_id = ? AND status != 'cancelled'", (branch_id,)
+    ).fetchone()[0]
+
+
 def branch_state(db: LocalDb, branch_id: str) -> tuple[int, str]:
     """(count, digest) of the branch's live appointments, as the contract defines them for the feed's last page.
 

@@ -136,3 +136,14 @@ def test_clock_offset_from_server_time(tmp_path: Path) -> None:
             assert clock.offset_s == pytest.approx(ahead.total_seconds(), abs=1.0)
             clock.save(db)
             assert state.get(db, state.CLOCK_OFFSET) == pytest.approx(420, abs=1.0)
+
+
+def test_a_version_only_divergence_is_found_by_the_digest(kiosk: Kiosk) -> None:
+    seeded = kiosk.admin.seed([BRANCH], 10, rng_seed=9, with_tokens=False)
+    puller = kiosk.sync(kiosk.puller(digest_every_s=0))
+    with kiosk.db.transaction():  # same count, another version: only the digest can tell
+        kiosk.db.conn.execute("UPDATE appointments SET version = 7 WHERE id = ?", (seeded[3].appointment_id,))
+    kinds = [puller.step().kind for _ in range(2)]
+    assert kinds == ["idle", "resync_started"]
+    kiosk.sync(puller)
+    assert_in_step(kiosk)
