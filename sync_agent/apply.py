@@ -124,6 +124,7 @@ def apply_page(
             db.conn.executemany(_TOMBSTONE, dead)
         _store_cursor(db, branch_id, next_cursor, now)
         state.put(db, state.LAST_PULL_OK, now)
+        state.delete(db, state.PULL_ERROR)
     return ApplyStats(len(rows) + len(dead), time.perf_counter() - started)
 
 
@@ -159,6 +160,7 @@ def apply_snapshot_page(
         db.conn.executemany(_UPSERT, params)
         state.put(db, state.RESYNC, progress)
         state.put(db, state.LAST_PULL_OK, state.utc_now_iso())
+        state.delete(db, state.PULL_ERROR)
     return ApplyStats(len(rows), time.perf_counter() - started)
 
 

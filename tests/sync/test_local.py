@@ -168,3 +168,11 @@ def test_health_online_offline_degraded(db: LocalDb) -> None:
     health.record_link(db, False, "connection refused")
     assert health.read_health(db).state == "offline"
     assert health.read_health(db).as_dict()["queue_pending"] == 0
+
+
+def test_a_good_page_clears_the_pull_error(db: LocalDb) -> None:
+    state.put(db, state.PULL_ERROR, "pull: PageDamaged: checksum")
+    health.record_link(db, True)
+    assert health.read_health(db).state == "degraded"
+    apply.apply_page(db, BRANCH, [row(1)], [], "c1")
+    assert health.read_health(db).state == "online"
