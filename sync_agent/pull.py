@@ -26,6 +26,7 @@ from sync_agent.remote import CursorTooOld, FeedPage, SnapshotPage
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 1000
+MAX_WAIT_S = 30  # the contract's longest long-poll
 MIN_LIMIT = 20
 
 
@@ -53,7 +54,7 @@ class Puller:
         self.db, self.source, self.branch_id = db, source, branch_id
         self.max_limit = max(MIN_LIMIT, min(page_size, MAX_LIMIT))
         self.limit = self.max_limit
-        self.long_poll_s, self.tx_budget_s = long_poll_s, tx_budget_s
+        self.long_poll_s, self.tx_budget_s = min(long_poll_s, MAX_WAIT_S), tx_budget_s
         self.clock = clock or ServerClock()
         self.gate = gate or Gate()
         self.caught_up = False

@@ -26,7 +26,7 @@ _CANDIDATES = """
 SELECT s.id FROM kiosk_sessions s
 WHERE s.ended_at IS NOT NULL AND s.purged_at IS NULL AND julianday(s.ended_at) <= julianday(:ended_before)
   AND NOT EXISTS (
-    SELECT 1 FROM outbox o WHERE json_extract(o.payload, '$.session_id') = s.id
+    SELECT 1 FROM outbox o WHERE json_extract(o.payload, '$.session_id') = +s.id  -- '+': use outbox_session
       AND (o.state != 'acked' OR julianday(o.acked_at) > julianday(:acked_before)))
 ORDER BY s.ended_at LIMIT :limit
 """

@@ -174,3 +174,9 @@ def m007_card_storage(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX issued_cards_location ON issued_cards(location, state)")
+
+
+@MIGRATIONS()
+def m008_outbox_by_session(db: Database) -> None:
+    """Find a session's outbox events by the `session_id` in their payload (retention asks for every session)."""
+    db.execute("CREATE INDEX outbox_session ON outbox(json_extract(payload, '$.session_id'))")
