@@ -96,6 +96,19 @@ class ManagerConsole:
         }
         return cls(**{**deps, **overrides})
 
+    def restore_kiosk_state(self) -> bool:
+        """At start: a kiosk a manager closed stays closed after a restart (the last close/open in the journal).
+
+        Returns whether the kiosk is now closed.
+        """
+        with self._lock:
+            row = self.db.conn.execute(
+                "SELECT kind FROM journal WHERE kind IN ('manager_close', 'manager_open') ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            if row is not None and not self.logged_in:
+                self.session.closed = self._closed_choice = row[0] == "manager_close"
+            return self.session.closed
+
     @property
     def logged_in(self) -> bool:
         return self.staff_id is not None

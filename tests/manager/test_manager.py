@@ -190,6 +190,8 @@ def test_reprint_sessions_today_and_close(tmp_path: Path) -> None:
 
         assert console.close_kiosk().data["kiosk"] == "closed"
         assert console.logout().step_id == "closed" and r.runtime.session.closed
+        r.runtime.session.closed = False  # as after a restart: the session starts open ...
+        assert console_for(r).restore_kiosk_state()  # ... and the journal closes it again
         mark = len(r.screens.screens)
         r.sims.scanner.show(r.customer.token)
         assert r.screens.wait_for("closed", mark, 10) is not None
@@ -199,3 +201,4 @@ def test_reprint_sessions_today_and_close(tmp_path: Path) -> None:
         assert console.logout().step_id == "idle" and not r.runtime.session.closed
         assert [e["closed"] for e in entries(r, "manager_close") + entries(r, "manager_open")] == [True, False]
         assert [e["staff_id"] for e in entries(r, "manager_close")] == ["M001"]
+        assert not console_for(r).restore_kiosk_state()
