@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from sync_campaign import Campaign, start_agent, wait_until, write_config
 from synchelp import BRANCH, kiosk_rows, server_rows
 
+from central_sim.admin import CentralAdmin
 from central_sim.testing import running_central
-from sync_agent import outbox
+from sync_agent import apply, outbox
 from sync_agent.localdb import LocalDb, open_db
 
 SEED = int(os.environ.get("KIOSK_CAMPAIGN_SEED", "20240611"))
@@ -53,7 +54,7 @@ FAULTS = [("getChanges", "truncate", {}), ("pushEvents", "drop", {"after": True}
 KINDS = {"truncate", "drop", "error", "throttle", "garbage", "latency"}
 
 
-def _fault_thread(admin, stop: threading.Event, rng: random.Random) -> threading.Thread:
+def _fault_thread(admin: CentralAdmin, stop: threading.Event, rng: random.Random) -> threading.Thread:
     """Arm the faults in turn, over and over, each for a few requests of its route, until told to stop."""
     def loop() -> None:
         while not stop.is_set():
@@ -67,11 +68,28 @@ def _fault_thread(admin, stop: threading.Event, rng: random.Random) -> threading
     return thread
 
 
+def _storm(admin: CentralAdmin, db: LocalDb, proc: subprocess.Popen[bytes], rng: random.Random) -> dict:
+    """Faults on every route through half the push, then a forced resync under fire; the faults fired."""
+    stop = threading.Event()
+    faults = _fault_thread(admin, stop, rng)
+    try:
+        assert wait_until(lambda: outbox.depth(db)["acked"] >= 100
+                          and set(admin.stats()["faults_fired"]) >= KINDS, 120, proc)
+        for doc in admin.appointments(BRANCH)[:20]:
+            admin.cancel_appointment(doc["id"])
+        admin.purge_tombstones(BRANCH)  # the kiosk's cursor is now too old: a resync, under fire
+        assert wait_until(lambda: apply.resync_progress(db) is not None, 60, proc)
+    finally:
+        stop.set()
+        faults.join()
+        admin.clear_faults()
+    return admin.stats()["faults_fired"]
+
+
 @pytest.mark.timeout(300)
 def test_fault_mode_drops_resets_delays_5xx_429_truncation(tmp_path: Path) -> None:
     """The service misbehaves on every route throughout a pull, a resync and a push; the kiosk still converges."""
     (tmp_path / "central").mkdir()
-    rng = random.Random(SEED)
     with running_central(tmp_path / "central", threads=8) as (url, admin):
         admin.seed([BRANCH], 3_000, rng_seed=1, with_tokens=False)
         _, token = admin.add_kiosk(BRANCH)
@@ -79,26 +97,12 @@ def test_fault_mode_drops_resets_delays_5xx_429_truncation(tmp_path: Path) -> No
         with open_db(db_path) as db:
             keys = [outbox.enqueue(db, "s", "session_step", {"session_id": "s", "n": i}).idempotency_key
                     for i in range(200)]
-        stop = threading.Event()
-        faults = _fault_thread(admin, stop, rng)
         proc = start_agent(write_config(tmp_path, url, token, db_path, long_poll_s=1))
         try:
             with LocalDb(db_path) as db:
-                assert wait_until(lambda: outbox.depth(db)["acked"] >= 100
-                                  and set(admin.stats()["faults_fired"]) >= KINDS, 120, proc)
-                for doc in admin.appointments(BRANCH)[:20]:
-                    admin.cancel_appointment(doc["id"])
-                admin.purge_tombstones(BRANCH)  # and now a resync, under fire
-                time.sleep(1.0)
-                stop.set()
-                faults.join()
-                admin.clear_faults()
-                fired = admin.stats()["faults_fired"]
-
-                def converged() -> bool:
-                    return outbox.depth(db)["pending"] == 0 and kiosk_rows(db) == server_rows(admin)
-
-                assert wait_until(converged, 120, proc)
+                fired = _storm(admin, db, proc, random.Random(SEED))
+                assert wait_until(lambda: outbox.depth(db)["pending"] == 0 and apply.resync_progress(db) is None
+                                  and kiosk_rows(db) == server_rows(admin), 120, proc)
         finally:
             proc.terminate()
             assert proc.wait(timeout=30) == 0
