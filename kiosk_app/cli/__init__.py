@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import click
 
 from kiosk_app import __version__
@@ -9,14 +12,31 @@ from kiosk_app.cli.app_cmd import app
 from kiosk_app.cli.config_cmd import config_group
 from kiosk_app.cli.context import CliContext
 from kiosk_app.cli.db_cmd import db_group
-from kiosk_app.cli.demo_cmd import demo
 from kiosk_app.cli.doctor_cmd import doctor
 from kiosk_app.cli.provision_cmd import provision
 from kiosk_app.cli.staff_cmd import staff_group
 from kiosk_app.cli.sync_cmd import sync_group
 
+# Commands that need the reference central service (not in a kiosk bundle: kiosk.spec excludes it), loaded
+# only when called, so `kiosk` starts without them and lists them only where they can run.
+LAZY = {"central-sim": ("central_sim.cli", "central_sim_cli"), "demo": ("kiosk_app.cli.demo_cmd", "demo")}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def _available(self, name: str) -> bool:
+        return importlib.util.find_spec("central_sim") is not None and name in LAZY
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *(n for n in LAZY if self._available(n))])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY and self._available(name):
+            module, attr = LAZY[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kiosk")
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), default=None,
@@ -34,16 +54,8 @@ cli.add_command(db_group)
 cli.add_command(sync_group)
 cli.add_command(doctor)
 cli.add_command(provision)
-cli.add_command(demo)
 cli.add_command(app)
 cli.add_command(staff_group)
-
-try:  # the reference service is not part of a kiosk bundle (kiosk.spec excludes it)
-    from central_sim.cli import central_sim_cli
-except ImportError:  # pragma: no cover - only in the frozen bundle
-    pass
-else:
-    cli.add_command(central_sim_cli)
 
 
 def main() -> None:
