@@ -144,6 +144,19 @@ def begin_resync(db: LocalDb, reason: str) -> dict:
     return progress
 
 
+def restart_resync(db: LocalDb, reason: str) -> dict:
+    """Read the snapshot again from its start (it expired, or the service moved under it), under a NEW epoch.
+
+    A new epoch matters: rows stamped by the abandoned snapshot may since have left the server, and the sweep
+    must not mistake them for rows the new snapshot brought.
+    """
+    current = resync_progress(db) or {"epoch": current_epoch(db)}
+    progress = {"epoch": current["epoch"] + 1, "cursor": None, "page_token": None, "phase": "fetch",
+                "reason": reason}
+    state.put(db, state.RESYNC, progress)
+    return progress
+
+
 def apply_snapshot_page(
     db: LocalDb, branch_id: str, rows: Sequence[FeedRow], cursor: str, next_page_token: str | None
 ) -> ApplyStats:

@@ -127,6 +127,11 @@ class Puller:
         self._suspect_cursor, self.caught_up = None, False
         return PullStep("resync_started")
 
+    def _restart_resync(self, reason: str) -> PullStep:
+        with self.gate.section():
+            apply.restart_resync(self.db, reason)
+        return PullStep("resync_started")
+
     def _resync_step(self, progress: dict) -> PullStep:
         if progress["phase"] == "sweep":
             with self.gate.section():
@@ -135,14 +140,10 @@ class Puller:
             return PullStep("resync_done", swept)
         try:
             page = self.source.snapshot(self.branch_id, progress["page_token"], limit=self.limit)
-        except CursorTooOld:  # the snapshot itself expired: read it again from the start
-            with self.gate.section():
-                state.put(self.db, state.RESYNC, {**progress, "page_token": None, "cursor": None})
-            return PullStep("resync_started")
+        except CursorTooOld:
+            return self._restart_resync("the snapshot expired")
         if progress["cursor"] is not None and page.cursor != progress["cursor"]:
-            with self.gate.section():
-                state.put(self.db, state.RESYNC, {**progress, "page_token": None, "cursor": None})
-            return PullStep("resync_started")
+            return self._restart_resync("the snapshot moved")
         with self.gate.section():
             stats = apply.apply_snapshot_page(self.db, self.branch_id, page.rows, page.cursor, page.next_page_token)
         self._adapt(stats.seconds, len(page.rows))

@@ -94,6 +94,17 @@ def test_resync_keeps_unsent_local_rows_and_sweeps_what_the_server_lost(db: Loca
     assert apply.begin_resync(db, "x")["epoch"] == 2
 
 
+def test_a_restarted_snapshot_sweeps_rows_the_abandoned_one_stamped(db: LocalDb) -> None:
+    apply.apply_page(db, BRANCH, [row(1), row(2)], [], "old")
+    apply.begin_resync(db, "cursor too old")
+    apply.apply_snapshot_page(db, BRANCH, [row(1), row(2)], "snap", "page2")
+    apply.restart_resync(db, "the snapshot expired")  # row 2 left the server meanwhile
+    apply.apply_snapshot_page(db, BRANCH, [row(1)], "snap2", None)
+    assert apply.finish_resync(db, BRANCH) == 1
+    assert [(r[0], r[1]) for r in rows_of(db)] == [("apt_00000001", "booked"), ("apt_00000002", "cancelled")]
+    assert apply.stored_cursor(db, BRANCH) == "snap2"
+
+
 def test_sweep_runs_in_slices(db: LocalDb, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(apply, "SWEEP_SLICE", 3)
     apply.apply_page(db, BRANCH, [row(i) for i in range(10)], [], "old")
