@@ -128,6 +128,7 @@ class Puller:
         return PullStep("resync_started")
 
     def _restart_resync(self, reason: str) -> PullStep:
+        log.warning("full resync restarted", extra={"branch_id": self.branch_id, "reason": reason})
         with self.gate.section():
             apply.restart_resync(self.db, reason)
         return PullStep("resync_started")

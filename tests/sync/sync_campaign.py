@@ -87,6 +87,7 @@ class Campaign:
     runs: int = 0
     kill_points: dict[str, int] = field(default_factory=dict)
     longest_recovery_s: float = 0.0
+    resyncs: int = 0
 
     def seed(self) -> None:
         self.admin.seed([BRANCH], self.rows, rng_seed=self.rng.randrange(1 << 30), with_tokens=False)
@@ -109,6 +110,9 @@ class Campaign:
             self._move_server()
         self._finish(config, db_path, converge_timeout_s)
         self.verify(db_path, keys, applied_before)
+        log = (directory / "log" / "kiosk-sync.log").read_text(encoding="utf-8")
+        assert "branch digest differs" not in log, f"run {self.runs}: the agent itself caused a divergence"
+        self.resyncs += log.count("full resync of the branch")
 
     def _kill_once(self, config: Path, db_path: Path) -> None:
         proc = start_agent(config)

@@ -147,3 +147,19 @@ def test_a_version_only_divergence_is_found_by_the_digest(kiosk: Kiosk) -> None:
     assert kinds == ["idle", "resync_started"]
     kiosk.sync(puller)
     assert_in_step(kiosk)
+
+
+def test_a_snapshot_expiring_mid_resync_restarts_cleanly(kiosk: Kiosk) -> None:
+    seeded = kiosk.admin.seed([BRANCH], 60, rng_seed=10, with_tokens=False)
+    puller = kiosk.sync(kiosk.puller(page_size=20))
+    kiosk.admin.cancel_appointment(seeded[-1].appointment_id)
+    kiosk.admin.purge_tombstones(BRANCH)
+    assert puller.step().kind == "resync_started"
+    assert puller.step().kind == "snapshot"  # the first 20 rows, stamped
+    first = sorted(s.appointment_id for s in seeded)[0]
+    kiosk.admin.cancel_appointment(first)  # one of them leaves the server, and the snapshot expires
+    kiosk.admin.purge_tombstones(BRANCH)
+    assert puller.step().kind == "resync_started"
+    kiosk.sync(puller)
+    assert_in_step(kiosk)
+    assert puller.step().kind == "idle"  # and no divergence afterwards
