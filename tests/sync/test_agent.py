@@ -92,3 +92,23 @@ def test_cli_status_prints_health(kiosk: Kiosk, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "sync: online" in result.output and "0 pending" in result.output
     result = CliRunner().invoke(cli, ["--config", str(config), "sync", "status", "--json"])
     assert '"state": "online"' in result.output
+
+
+def test_agent_purges_a_finished_session_once_its_events_are_acknowledged(kiosk: Kiosk) -> None:
+    with kiosk.db.transaction():
+        kiosk.db.conn.execute(
+            "INSERT INTO kiosk_sessions (id, kind, state, started_at, ended_at, data) VALUES (?,?,?,?,?,?)",
+            ("s-9", "appointment", "done", "2026-01-01T00:00:00+00:00", "2026-01-01T00:05:00+00:00",
+             '{"name": "张三", "id_number": "110101199003074514"}'))
+    outbox.enqueue(kiosk.db, "s-9", "session_step", {"session_id": "s-9", "name": "张三"})
+    settings = AgentSettings(db_path=str(kiosk.db_path), branch_id=BRANCH, long_poll_s=1, push_idle_s=0.05,
+                             retention_grace_h=0, retention_every_s=0.1)
+    agent = SyncAgent(settings, kiosk.remote)
+    agent.start()
+    try:
+        wait_for(lambda: kiosk.db.conn.execute(
+            "SELECT purged_at FROM kiosk_sessions WHERE id = 's-9'").fetchone()[0] is not None)
+    finally:
+        agent.stop()
+    assert kiosk.db.conn.execute("SELECT data FROM kiosk_sessions WHERE id = 's-9'").fetchone() == ("{}",)
+    assert "张三" not in kiosk.db.conn.execute("SELECT payload FROM outbox").fetchone()[0]
