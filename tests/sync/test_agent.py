@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
+from sync_campaign import write_config
 from synchelp import BRANCH, Kiosk, kiosk_rows
 
 from kiosk_app.cli import cli
-from kiosk_app.config import dev_config_path
 from sync_agent import apply, health, heartbeat, outbox
 from sync_agent.agent import AgentSettings, SyncAgent
 from sync_agent.clock import ServerClock
@@ -68,22 +68,8 @@ def test_heartbeat_body_reports_devices_stock_and_queue(kiosk: Kiosk) -> None:
                           clock=clock, disk_path=str(kiosk.db_path)) is not None
 
 
-def config_for(tmp_path: Path, url: str, token: str, db_path: Path, long_poll_s: int = 5) -> Path:
-    """A kiosk.toml pointing at the reference service, the kiosk's token and database."""
-    token_file = tmp_path / "token"
-    token_file.write_text(token, encoding="utf-8")
-    text = dev_config_path().read_text(encoding="utf-8")
-    text = text.replace('url = "http://127.0.0.1:8765"', f'url = "{url}"\nbearer_token_file = "{token_file}"')
-    text = text.replace('database = "var/kiosk.sqlite"', f'database = "{db_path}"')
-    text = text.replace('log_dir = "var/log"', f'log_dir = "{tmp_path / "log"}"')
-    text = text.replace('destination = "stdout"', 'destination = "file"')
-    path = tmp_path / "kiosk.toml"
-    path.write_text(text + f"\n[sync]\nlong_poll_s = {long_poll_s}\nheartbeat_s = 5\n", encoding="utf-8")
-    return path
-
-
 def test_cli_status_prints_health(kiosk: Kiosk, tmp_path: Path) -> None:
-    config = config_for(tmp_path, kiosk.url, kiosk.token, kiosk.db_path)
+    config = write_config(tmp_path, kiosk.url, kiosk.token, kiosk.db_path)
     result = CliRunner().invoke(cli, ["--config", str(config), "sync", "status"])
     assert result.exit_code == 1 and "sync: offline" in result.output
     kiosk.sync()
