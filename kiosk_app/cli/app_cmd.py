@@ -10,6 +10,8 @@ from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.cli.provision_cmd import load_token_keys
 from kiosk_app.cli.sync_cmd import _client
 from kiosk_app.devices import open_devices
+from kiosk_app.devices_checks import device_checks
+from kiosk_app.flow.manager import ManagerConsole
 from kiosk_app.logs import configure_logging
 from kiosk_app.runtime import build_runtime, load_staff
 
@@ -36,11 +38,18 @@ def app(ctx: CliContext) -> None:
 
     client = _client(cfg)
     staff = load_staff(cfg.paths.staff_file)
+    runtime: list = []
+
+    def host(on_screen):
+        runtime.append(build_runtime(cfg, devices, client, keys, on_screen=on_screen, staff=staff))
+        return runtime[0].host
+
+    def console():
+        return ManagerConsole.from_runtime(runtime[0], checks=lambda: device_checks(cfg, devices))
+
     try:
-        app_ = KioskApp(lambda on_screen: build_runtime(cfg, devices, client, keys, on_screen=on_screen,
-                                                        staff=staff).host,
-                        bank_name=cfg.branding.bank_name_local, locale=cfg.kiosk.locale)
-        app_.run()
+        KioskApp(host, bank_name=cfg.branding.bank_name_local, locale=cfg.kiosk.locale,
+                 console_factory=console).run()
     finally:
         devices.close()
         client.close()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from kiosk_app.demo.environment import rehearsal
 from kiosk_app.demo.script import Setup
+from kiosk_app.devices_checks import device_checks
+from kiosk_app.flow.manager import ManagerConsole
 
 log = logging.getLogger(__name__)
 HELP = "F1 scan QR · F2 place ID card · F3 PIN on the pad · F4 take the card"
@@ -41,5 +43,7 @@ def run_window(workdir: Path) -> None:
 
         Window.bind(on_key_down=on_key)
         host = r.runtime.host
-        app = KioskApp(lambda on_screen: host.add_listener(on_screen) or host, bank_name=r.cfg.branding.bank_name_local)
+        console = lambda: ManagerConsole.from_runtime(r.runtime, checks=lambda: device_checks(r.cfg, r.devices))  # noqa: E731
+        app = KioskApp(lambda on_screen: host.add_listener(on_screen) or host,
+                       bank_name=r.cfg.branding.bank_name_local, console_factory=console)
         app.run()

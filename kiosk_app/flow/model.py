@@ -124,9 +124,13 @@ class WalkInForm:
 SERVICES = ("mobile_banking", "online_banking", "credit_card", "wechat_pay", "official_account")
 
 
+REVIEW_FIELDS = ("name", "id_number", "date_of_birth", "phone", "occupation", "address")
+
+
 def masked_customer(customer: dict[str, Any]) -> dict[str, Any]:
-    """The review screen's view: enough for the customer to recognise their data, nothing more in full."""
-    shown = dict(customer)
+    """The review screen's view: the fields the customer confirms, numbers masked (the name is shown in full:
+    the customer must recognise it)."""
+    shown = {key: customer[key] for key in REVIEW_FIELDS if customer.get(key)}
     if shown.get("id_number"):
         shown["id_number"] = mask_id_number(shown["id_number"])
     if shown.get("phone"):

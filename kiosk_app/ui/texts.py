@@ -42,5 +42,18 @@ class Texts:
     def question(self, question_id: str) -> str:
         return self.table["question"].get(question_id, question_id)
 
+    def value(self, key: str, value: Any) -> str:
+        """A field's value as the customer reads it (codes and lists translated)."""
+        if key == "occupation":
+            return self.occupation(str(value))
+        if key == "tax_status":
+            return self.table["tax_status"].get(str(value), str(value))
+        if key == "account_class":
+            return self.table["account_class"].get(str(value), str(value))
+        if key == "services" and isinstance(value, list):
+            return "、".join(self.service(v) for v in value) if self.locale == "zh_CN" else ", ".join(
+                self.service(v) for v in value)
+        return str(value)
+
     def get(self, key: str) -> str:
         return self.table.get(key, key)

@@ -13,11 +13,13 @@ from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.spinner import Spinner
 from kivy.uix.textinput import TextInput
 from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
+from kiosk_app.assets import asset
 from kiosk_app.flow.events import Event, StaffAuth, StaffDecision, Touch
 from kiosk_app.flow.screens import Screen
 from kiosk_app.ui.texts import Texts
@@ -33,24 +35,23 @@ def _label(text: str, size: int = 24, **kwargs: Any) -> Label:
     return label
 
 
-def _fields(data: dict[str, Any], texts: Texts) -> GridLayout:
+def _fields(data: dict[str, Any], texts: Texts) -> ScrollView:
+    """Label/value rows in a scroll view, so a long form never runs over the title."""
     grid = GridLayout(cols=2, spacing=8, size_hint_y=None, row_default_height=44)
     grid.bind(minimum_height=grid.setter("height"))
     for key, value in data.items():
         if isinstance(value, (dict, list)) and key != "services":
             continue
-        shown = ", ".join(texts.service(v) for v in value) if isinstance(value, list) else str(value)
-        grid.add_widget(_label(texts.field(key), 22, bold=True))
-        grid.add_widget(_label(shown, 22))
-    return grid
+        grid.add_widget(_label(texts.field(key), 22, bold=True, size_hint_x=0.35))
+        grid.add_widget(_label(texts.value(key, value), 22, size_hint_x=0.65))
+    scroll = ScrollView(do_scroll_x=False)
+    scroll.add_widget(grid)
+    return scroll
 
 
 def _review_body(screen: Screen, texts: Texts, post: Post) -> Widget:
     box = BoxLayout(orientation="vertical", spacing=8)
-    customer = dict(screen.data["customer"])
-    if customer.get("occupation"):
-        customer["occupation"] = texts.occupation(customer["occupation"])
-    box.add_widget(_fields({**customer, "account_class": screen.data["account_class"]}, texts))
+    box.add_widget(_fields({**screen.data["customer"], "account_class": screen.data["account_class"]}, texts))
     labels = {texts.occupation(code): code for code in screen.data["pick_lists"]["occupation"]}
     spinner = Spinner(text=texts.field("occupation"), values=list(labels), size_hint_y=None, height=56, font_size=22)
     spinner.bind(text=lambda w, v: v in labels and post(Touch("edit", {"field": "occupation", "value": labels[v]})))
@@ -112,13 +113,34 @@ BODIES: dict[str, Callable[[Screen, Texts, Post], Widget]] = {
 }
 
 
+def _document(name: str, counter: str, texts: Texts) -> Widget:
+    """An agreement's text from assets/agreements (the bank's own wording), scrollable."""
+    suffix = "zh_CN" if texts.locale == "zh_CN" else "en"
+    try:
+        body = asset("agreements", f"{name}.{suffix}.txt").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        body = name
+    label = Label(text=f"{counter}\n{body}" if counter else body, font_size=20, color=(0.1, 0.1, 0.1, 1),
+                  halign="left", valign="top", size_hint_y=None)
+    label.bind(width=lambda w, width: setattr(w, "text_size", (width, None)),
+               texture_size=lambda w, size: setattr(w, "height", size[1]))
+    scroll = ScrollView(do_scroll_x=False)
+    scroll.add_widget(label)
+    return scroll
+
+
 def _body(screen: Screen, texts: Texts, post: Post) -> Widget:
     if screen.step_id in BODIES:
         return BODIES[screen.step_id](screen, texts, post)
     if screen.step_id == "idle":
         return _label(texts.get("scan_qr"), 26)
     if screen.step_id == "agreements":
-        return _label(f"{screen.data['index']}/{screen.data['count']}  {screen.data['agreement']}", 24)
+        return _document(f"{screen.data['agreement']}", f"{screen.data['index']}/{screen.data['count']}", texts)
+    if screen.step_id == "sensitive_consent":
+        return _document("sensitive_consent", "", texts)
+    if screen.step_id == "tax_residency":
+        status = screen.data["declaration"].get("status", "")
+        return _label(texts.value("tax_status", status), 26)
     return _fields({k: v for k, v in screen.data.items() if k != "customer"}, texts)
 
 

@@ -86,3 +86,10 @@ def test_every_step_renders_in_both_languages(window, tmp_path: Path) -> None:
         for screen in samples:
             image, _ = render(window, screen, tmp_path, locale)
             assert image.size == (1024, 768)
+
+
+def test_agreement_text_comes_from_the_banks_assets(window, tmp_path: Path) -> None:
+    _, view = render(window, Screen("agreements", {"agreement": "account_agreement", "index": 1, "count": 3},
+                                    actions=("agree", "cancel")), tmp_path)
+    texts = " ".join(getattr(w, "text", "") for w in view.walk())
+    assert "1/3" in texts and "Ⅱ类账户" in texts and "不出租、出借、出售账户" in texts
