@@ -175,7 +175,16 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
         runtime = build_runtime(cfg, devices, client, central.central.key_ring(), on_screen=screens, staff=staff,
                                 clock=clock)
         stack.callback(runtime.close)
+        _earlier_cards(runtime, customer, setup.cards_issued_today)
         yield Rehearsal(central, cfg, devices, client, runtime, agent, screens, clock, customer)
+
+
+def _earlier_cards(runtime: KioskRuntime, customer: Customer, count: int) -> None:
+    """Cards this kiosk issued to the same person earlier today, journaled as the journey journals them."""
+    recorder = runtime.session.recorder
+    for _ in range(count):
+        recorder.event(None, "card_issued_to", {"person_key": recorder.person_key(customer.id_number),
+                                                "pan": "621700******0000", "rehearsal": "earlier today"})
 
 
 def expired_token(central: CentralServer, appointment_id: str) -> str:
