@@ -1,8 +1,9 @@
 """CentralRemote: the agent's seam (`sync_agent.remote`) implemented with `central_api_client`.
 
-Appointments become `FeedRow`s whose payload is the contract JSON in canonical form; a cancelled one keeps
-no personal data even when it arrives as an upsert. Outbox events become contract `Event`s; one that cannot
-be (bad key, float in its payload) is refused here for good, without a round trip.
+Appointments become `FeedRow`s whose payload is the contract JSON in canonical form; a cancelled or redeemed
+one keeps no personal data (it can never be used at a kiosk again) even when it arrives as an upsert. Outbox
+events become contract `Event`s; one that cannot be (bad key, float in its payload) is refused here for good,
+without a round trip.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def feed_row(appointment: m.Appointment) -> FeedRow:
     The model was validated (no floats can be in it), so the canonical form is a plain sorted dump.
     """
     data = appointment.to_json()
-    payload = "{}" if appointment.status == "cancelled" else json.dumps(
+    # Only a booked appointment can still be used here: a cancelled or redeemed one keeps no personal data.
+    payload = "{}" if appointment.status in ("cancelled", "redeemed") else json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return FeedRow(appointment.id, appointment.branch_id, appointment.kind, appointment.status,
                    appointment.version, data["updated_at"], payload)

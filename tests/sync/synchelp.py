@@ -58,8 +58,10 @@ def kiosk_rows(db: LocalDb, branch: str = BRANCH) -> dict[str, dict[str, Any]]:
 
 
 def server_rows(admin: CentralAdmin, branch: str = BRANCH) -> dict[str, dict[str, Any]]:
-    """The service's live appointments of a branch, by id, as the contract models carry them."""
-    return {a["id"]: m.Appointment.model_validate(a).to_json() for a in admin.appointments(branch)}
+    """The service's live appointments of a branch, by id, as the kiosk must hold them (a redeemed one is
+    kept without its personal data: it can never be used at a kiosk again)."""
+    return {a["id"]: {} if a["status"] == "redeemed" else m.Appointment.model_validate(a).to_json()
+            for a in admin.appointments(branch)}
 
 
 def assert_in_step(k: Kiosk) -> None:

@@ -187,3 +187,19 @@ def test_a_good_page_clears_the_pull_error(db: LocalDb) -> None:
     assert health.read_health(db).state == "degraded"
     apply.apply_page(db, BRANCH, [row(1)], [], "c1")
     assert health.read_health(db).state == "online"
+
+
+def test_redeemed_appointment_is_stored_without_personal_data() -> None:
+    """A redeemed appointment can never be used at a kiosk again, so the kiosk keeps only its references."""
+    from central_api_client import models as m
+    from sync_agent.central import feed_row
+
+    doc = {"id": "apt_R7FDBFS43XXH2JKB", "branch_id": "BJ001", "kind": "individual", "status": "redeemed", "version": 3,
+           "created_at": "2026-11-28T10:00:00Z", "updated_at": "2026-11-28T11:00:00Z",
+           "customer": {"name": "王小明", "id_type": "resident_id", "id_number": "110105199103071236",
+                        "date_of_birth": "1991-03-07"},
+           "services": {"debit_card": True}}
+    row = feed_row(m.Appointment.model_validate(doc))
+    assert (row.status, row.version, row.payload_json) == ("redeemed", 3, "{}")
+    booked = feed_row(m.Appointment.model_validate({**doc, "status": "booked"}))
+    assert "110105199103071236" in booked.payload_json

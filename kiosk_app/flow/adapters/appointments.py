@@ -55,6 +55,8 @@ class LocalAppointments:
             doc.setdefault("status", row[1])
             if row[1] == "cancelled":
                 return Appointment(ref.appointment_id, ref.branch_id, ref.kind, "cancelled", {}, {}, {}, [])
+            if row[1] == "redeemed":  # used at another kiosk of the branch
+                raise PortError("token_already_used", ref.appointment_id)
             return from_contract(doc)
         doc = self.fetch(ref) if self.fetch is not None else None
         if doc is None:
