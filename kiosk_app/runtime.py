@@ -36,6 +36,7 @@ from kiosk_app.flow.session import JourneySettings, Ports, Session
 from kiosk_app.flow.staff import StaffAuthenticator
 from sync_agent import fetch
 from sync_agent.central import CentralRemote
+from sync_agent.clock import corrected_now
 from sync_agent.localdb import LocalDb, open_db
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     printer = PrinterAdapter(devices.printer, bank_name=cfg.branding.bank_name_local,
                              official_account_url=cfg.branding.official_account_url) if devices.printer else None
     ports = Ports(
-        tokens=TokenAdapter(db, keys, branch, skew_s=cfg.journey.token_clock_skew_s),
+        tokens=TokenAdapter(db, keys, branch, skew_s=cfg.journey.token_clock_skew_s, now=lambda: corrected_now(db)),
         appointments=LocalAppointments(db, lambda ref: fetch.fetch_by_token(db, remote, branch, ref.text)),
         central=central, issuer=issuer, printer=printer or _NoPrinter(),
         staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures),

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sync_agent import journal, outbox
+from sync_agent.clock import corrected_now
 from sync_agent.localdb import LocalDb
 
 STREAM = "session-events"
@@ -57,11 +58,16 @@ class Recorder:
             self._log(session_id, "session_step", {"state": state, **detail})
 
     def end(self, session_id: str, outcome: str, detail: dict[str, Any]) -> None:
-        """Close the session and drop its personal data from the row (only references and outcome stay)."""
+        """Close the session and drop its personal data from the row (only references and outcome stay).
+
+        `ended_at` is on the server-corrected clock: retention counts its grace period from it, so a kiosk clock
+        minutes off neither purges early nor keeps data forever.
+        """
+        ended = corrected_now(self.db).isoformat(timespec="milliseconds")
         with self.db.transaction() as d:
             d.execute(
                 "UPDATE kiosk_sessions SET state = 'ended', outcome = ?, ended_at = ?, data = '{}' WHERE id = ?",
-                (outcome, _now(), session_id),
+                (outcome, ended, session_id),
             )
             self._log(session_id, "session_ended", {"outcome": outcome, **detail})
 
