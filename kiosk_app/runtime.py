@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from central_api_client import CentralClient, tokens
+from drivers.camera import FrameSource, open_source
 from kiosk_app.config import KioskConfig
 from kiosk_app.devices import Devices
 from kiosk_app.flow.adapters.appointments import LocalAppointments
 from kiosk_app.flow.adapters.central import CentralAdapter
+from kiosk_app.flow.adapters.face import FaceCamera
 from kiosk_app.flow.adapters.idcard import IdCardWatcher
 from kiosk_app.flow.adapters.issuer import IssuerAdapter
 from kiosk_app.flow.adapters.printer import PrinterAdapter
@@ -82,7 +84,8 @@ def journey_settings(cfg: KioskConfig) -> JourneySettings:
     j = cfg.journey
     return JourneySettings(step_timeout_s=j.step_timeout_s, still_there_s=j.still_there_s,
                            max_extensions=j.max_extensions, walk_in_form_timeout_s=j.walk_in_form_timeout_s,
-                           locale=cfg.kiosk.locale, official_account_url=cfg.branding.official_account_url)
+                           locale=cfg.kiosk.locale, official_account_url=cfg.branding.official_account_url,
+                           face_capture=cfg.journey.face_capture)
 
 
 def account_policy(cfg: KioskConfig) -> AccountPolicy:
@@ -94,7 +97,8 @@ def account_policy(cfg: KioskConfig) -> AccountPolicy:
 
 def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, keys: tokens.KeyRing, *,
                   on_screen: Callable[[Screen], None], staff: dict[str, str] | None = None,
-                  clock: Callable[[], float] | None = None, today: Callable[[], date] = date.today) -> KioskRuntime:
+                  clock: Callable[[], float] | None = None, today: Callable[[], date] = date.today,
+                  face_source: FrameSource | None = None) -> KioskRuntime:
     """Wire everything; runs issuance recovery first. Raises RuntimeError if a device the journey needs is absent."""
     missing = [n for n in ("idcard", "dispenser", "chip", "pinpad") if getattr(devices, n) is None]
     if missing:
@@ -118,6 +122,7 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
         appointments=LocalAppointments(db, lambda ref: fetch.fetch_by_token(db, remote, branch, ref.text)),
         central=central, issuer=issuer, printer=printer or _NoPrinter(),
         staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures),
+        face=_face_camera(cfg, face_source),
     )
     recorder = Recorder(db, cfg.kiosk.kiosk_id, person_key_secret(cfg.paths.database))
     session = Session(ports, recorder, journey_settings(cfg), account_policy(cfg), today=today,
@@ -129,6 +134,15 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     if devices.scanner is not None:
         runtime.watchers.append(ScannerWatcher(devices.scanner, host.post).start())
     return runtime
+
+
+def _face_camera(cfg: KioskConfig, source: FrameSource | None) -> FaceCamera | None:
+    """The face camera when the bank asks for face images and the kiosk has a camera; else None."""
+    if not cfg.journey.face_capture:
+        return None
+    if source is None and cfg.devices.camera.driver == "opencv":
+        source = open_source(f"opencv:{cfg.devices.camera.index}")
+    return FaceCamera(source) if source is not None else None
 
 
 class _NoPrinter:

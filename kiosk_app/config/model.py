@@ -128,6 +128,7 @@ class Journey(Section):
     walk_in_form_timeout_s: int = Field(600, ge=60, le=1800)
     card_take_timeout_s: int = Field(30, ge=10, le=120)
     token_clock_skew_s: int = Field(120, ge=0, le=900)
+    face_capture: bool = False  # ask for a face image (own consent) for the identity check; needs a camera
 
 
 class Policy(Section):

@@ -15,8 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from central_api_client import CentralClient
 from central_sim.server import CentralServer
+from drivers.camera import ArraySource
 from drivers.idcard import CardType, make_id_number
 from drivers.sim.idcard_emulator import EmulatedCard
 from kiosk_app.config import KioskConfig, load_config
@@ -110,13 +113,13 @@ class Rehearsal:
         return self.devices.sims
 
 
-def _config(workdir: Path, base_url: str, token_file: Path) -> KioskConfig:
+def _config(workdir: Path, base_url: str, token_file: Path, setup: Setup) -> KioskConfig:
     cfg = load_config(dev=True)
     return cfg.model_copy(update={
         "kiosk": replace_model(cfg.kiosk, branch_id=BRANCH),
         "central": replace_model(cfg.central, url=base_url, bearer_token_file=token_file),
         "paths": replace_model(cfg.paths, database=workdir / "kiosk.sqlite", log_dir=workdir / "log"),
-        "journey": replace_model(cfg.journey, card_take_timeout_s=10),
+        "journey": replace_model(cfg.journey, card_take_timeout_s=10, face_capture=setup.face_capture),
     })
 
 
@@ -160,7 +163,7 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
         _, bearer = admin.add_kiosk(BRANCH, "demo kiosk")
         token_file = workdir / "kiosk.token"
         token_file.write_text(bearer, encoding="utf-8")
-        cfg = _config(workdir, central.url, token_file)
+        cfg = _config(workdir, central.url, token_file, setup)
         customer = make_customer(admin, setup, date.today())
         devices = open_devices(cfg, stock=setup.cards_in_stock)
         stack.callback(devices.close)
@@ -173,10 +176,20 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
         screens, clock = ScreenLog(), ClockOffset()
         staff = {staff_id: hash_pin(pin) for staff_id, pin in STAFF.items()}
         runtime = build_runtime(cfg, devices, client, central.central.key_ring(), on_screen=screens, staff=staff,
-                                clock=clock)
+                                clock=clock, face_source=ArraySource([_face_frame()], loop=True))
         stack.callback(runtime.close)
         _earlier_cards(runtime, customer, setup.cards_issued_today)
         yield Rehearsal(central, cfg, devices, client, runtime, agent, screens, clock, customer)
+
+
+def _face_frame() -> np.ndarray:
+    """A stand-in for the camera's view of the customer: a still frame with an oval, as a real camera would give
+    an image (the reference service does not recognise faces; it checks that one came with consent)."""
+    yy, xx = np.mgrid[0:480, 0:640]
+    oval = ((xx - 320) / 120.0) ** 2 + ((yy - 220) / 160.0) ** 2 <= 1.0
+    frame = np.full((480, 640, 3), 200, dtype=np.uint8)
+    frame[oval] = (224, 172, 140)
+    return frame
 
 
 def _earlier_cards(runtime: KioskRuntime, customer: Customer, count: int) -> None:

@@ -33,6 +33,7 @@ class Setup(_Strict):
     customer: Customer = Customer()
     cards_in_stock: int = Field(5, ge=0, le=500)
     cards_issued_today: int = Field(0, ge=0, le=10)
+    face_capture: bool = False
 
 
 class Scan(_Strict):

@@ -33,7 +33,8 @@ class SessionContext:
     risk_redo: list[str] | None = None
     agreements_accepted: list[str] = field(default_factory=list)
     sensitive_consent: bool = False
-    face_consent: bool = False
+    face_decision: str | None = None
+    face: bytes | None = field(default=None, repr=False)
     signature: bytes = field(default=b"", repr=False)
     services: list[str] = field(default_factory=list)
     services_refused: list[str] = field(default_factory=list)
@@ -60,5 +61,6 @@ class SessionContext:
         self.appointment = None
         self.risk_answers.clear()
         self.signature = b""
+        self.face = None
         self.activated.clear()
         self.form_url = None

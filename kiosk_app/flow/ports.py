@@ -96,5 +96,11 @@ class PrinterPort(Protocol):
     def print_receipt(self, lines: dict[str, Any]) -> None: ...
 
 
+class FaceCameraPort(Protocol):
+    def capture(self) -> bytes:
+        """One JPEG of the customer's face. Raises PortError('camera_unavailable')."""
+        ...
+
+
 class StaffDirectory(Protocol):
     def authenticate(self, staff_id: str, pin: str) -> bool: ...

@@ -19,7 +19,15 @@ from kiosk_app.flow.context import SessionContext, StaffRequest
 from kiosk_app.flow.events import Event, Tick, Touch
 from kiosk_app.flow.model import Path
 from kiosk_app.flow.policy import AccountPolicy
-from kiosk_app.flow.ports import AppointmentsPort, CardIssuerPort, CentralPort, PortError, PrinterPort, TokenPort
+from kiosk_app.flow.ports import (
+    AppointmentsPort,
+    CardIssuerPort,
+    CentralPort,
+    FaceCameraPort,
+    PortError,
+    PrinterPort,
+    TokenPort,
+)
 from kiosk_app.flow.recorder import Recorder
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.staff import StaffAuthenticator
@@ -55,6 +63,7 @@ class Ports:
     issuer: CardIssuerPort
     printer: PrinterPort
     staff: StaffAuthenticator
+    face: FaceCameraPort | None = None
 
 
 @dataclass

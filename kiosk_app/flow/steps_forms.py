@@ -89,19 +89,6 @@ def on_agree(s: Session, ev: Touch) -> St:
 
 def on_sensitive_consent(s: Session, ev: Touch) -> St:
     s.ctx.sensitive_consent = True
-    return St.FACE_CONSENT if s.settings.face_capture else St.SIGNATURE
-
-
-def on_face_consent(s: Session, ev: Touch) -> St:
-    """Face capture only with its own consent; under 14 a guardian's consent (a staff approval) too."""
-    age = s.ctx.identity.age_on(s.today()) if s.ctx.identity else 99
-    if age < s.policy.guardian_consent_under and "guardian_consent" not in s.ctx.staff_approvals:
-        return s.request_staff("guardian_consent", St.FACE_CONSENT)
-    s.ctx.face_consent = True
-    return St.SIGNATURE
-
-
-def on_face_skip(s: Session, ev: Touch) -> St:
     return St.SIGNATURE
 
 

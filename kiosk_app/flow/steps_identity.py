@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
-from kiosk_app.flow.events import FormSubmitted, IdCardRead, IdCardUnreadable, QrScanned, StaffAuth, StaffDecision
+from kiosk_app.flow.events import (
+    FormSubmitted,
+    IdCardRead,
+    IdCardUnreadable,
+    QrScanned,
+    StaffAuth,
+    StaffDecision,
+    Touch,
+)
 from kiosk_app.flow.model import Path, Verdict
 from kiosk_app.flow.policy import document_problem
+from kiosk_app.flow.ports import PortError
 from kiosk_app.flow.staff import StaffLocked
 from kiosk_app.flow.table import St
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session
 
+log = logging.getLogger(__name__)
 MAX_MISMATCHES = 3
 
 
@@ -65,7 +76,9 @@ def after_identity(s: Session) -> St:
     age_rule = s.policy.needs_staff_for_age(identity.age_on(s.today()))
     if age_rule and age_rule not in s.ctx.staff_approvals:
         return s.request_staff(age_rule, St.AWAIT_ID_CARD)
-    check = s.ctx.check or s.ports.central.verify_identity(s.ctx.session_id, identity, None)
+    if s.settings.face_capture and s.ports.face is not None and s.ctx.face_decision is None:
+        return St.FACE_CONSENT
+    check = s.ctx.check or s.ports.central.verify_identity(s.ctx.session_id, identity, s.ctx.face)
     s.ctx.check = check
     refusal = s.policy.refusal(check)
     if refusal:
@@ -79,6 +92,27 @@ def after_identity(s: Session) -> St:
         s.ctx.form_id, s.ctx.form_url = form.form_id, form.url
         return St.WALK_IN_FORM
     return St.REVIEW
+
+
+def on_face_consent(s: Session, ev: Touch) -> St:
+    """Face capture only with its own consent, and a guardian's (a staff approval) under 14; a capture that
+    fails leaves the document check to stand alone: the face is never the only way to verify."""
+    age = s.ctx.identity.age_on(s.today())
+    if age < s.policy.guardian_consent_under and "guardian_consent" not in s.ctx.staff_approvals:
+        return s.request_staff("guardian_consent", St.FACE_CONSENT)
+    s.ctx.face_decision = "consent"
+    try:
+        s.ctx.face = s.ports.face.capture()
+    except PortError as exc:
+        log.warning("face capture failed (%s); verifying with the ID card alone", exc.key)
+    s.recorder.event(s.ctx.session_id, "face_consent", {"consent": True, "captured": bool(s.ctx.face)})
+    return after_identity(s)
+
+
+def on_face_skip(s: Session, ev: Touch) -> St:
+    s.ctx.face_decision = "skip"
+    s.recorder.event(s.ctx.session_id, "face_consent", {"consent": False})
+    return after_identity(s)
 
 
 def on_form(s: Session, ev: FormSubmitted) -> St:

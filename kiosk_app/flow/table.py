@@ -46,7 +46,7 @@ TABLE: dict[St, dict[str, Edge]] = {
         "touch:walk_in": Edge("on_walk_in", (S.AWAIT_ID_CARD,)),
     },
     S.AWAIT_ID_CARD: {
-        "id_card": Edge("on_id_card", (S.REVIEW, S.WALK_IN_FORM, S.STAFF_NEEDED, S.REFUSED)),
+        "id_card": Edge("on_id_card", (S.FACE_CONSENT, S.REVIEW, S.WALK_IN_FORM, S.STAFF_NEEDED, S.REFUSED)),
         "id_card_bad": Edge("on_id_card_bad", ()),
     },
     S.WALK_IN_FORM: {"form": Edge("on_form", (S.REVIEW,))},
@@ -67,10 +67,10 @@ TABLE: dict[St, dict[str, Edge]] = {
     },
     S.RISK_REDO: {"touch:answer": Edge("on_risk_answer", (S.RISK,))},
     S.AGREEMENTS: {"touch:agree": Edge("on_agree", (S.SENSITIVE_CONSENT,))},
-    S.SENSITIVE_CONSENT: {"touch:consent": Edge("on_sensitive_consent", (S.SIGNATURE, S.FACE_CONSENT))},
-    S.FACE_CONSENT: {
-        "touch:consent": Edge("on_face_consent", (S.SIGNATURE, S.STAFF_NEEDED)),
-        "touch:skip": Edge("on_face_skip", (S.SIGNATURE,)),
+    S.SENSITIVE_CONSENT: {"touch:consent": Edge("on_sensitive_consent", (S.SIGNATURE,))},
+    S.FACE_CONSENT: {  # only on kiosks with a face camera; the ID card check never depends on it
+        "touch:consent": Edge("on_face_consent", (S.REVIEW, S.WALK_IN_FORM, S.STAFF_NEEDED, S.REFUSED)),
+        "touch:skip": Edge("on_face_skip", (S.REVIEW, S.WALK_IN_FORM, S.STAFF_NEEDED, S.REFUSED)),
     },
     S.SIGNATURE: {"touch:sign": Edge("on_sign", (S.SERVICES,))},
     S.SERVICES: {
