@@ -17,6 +17,7 @@ from central_api_client.client import CentralClient
 from central_api_client.transport import RetryPolicy
 from drivers.dispenser import CardDispenser, InitMode
 from drivers.status import DeviceState, DeviceStatus
+from kiosk_app.central_link import central_client
 from kiosk_app.config import KioskConfig
 from kiosk_app.devices import DEVICE_NAMES, Devices
 from kiosk_app.ui.fonts import NoCjkFont, find_cjk_font
@@ -167,17 +168,6 @@ def font_check() -> Check:
         return Check("cjk-font", True, "present", where=find_cjk_font())
     except NoCjkFont as exc:
         return Check("cjk-font", False, "missing", details={"error": str(exc)})
-
-
-def central_client(cfg: KioskConfig, *, retry: RetryPolicy | None = None) -> CentralClient:
-    """A client with the kiosk's credentials and the configured timeouts; no token file means no token."""
-    c = cfg.central
-    token_file = Path(c.bearer_token_file) if c.bearer_token_file else None
-    token = token_file.read_text(encoding="utf-8").strip() if token_file and token_file.is_file() else None
-    cert = (str(c.client_cert), str(c.client_key)) if c.client_cert and c.client_key else None
-    return CentralClient(str(c.url), bearer_token=token, client_cert=cert,
-                         ca_bundle=str(c.ca_bundle) if c.ca_bundle else None,
-                         connect_timeout=c.connect_timeout_s, read_timeout=c.read_timeout_s, retry=retry)
 
 
 def central_check(cfg: KioskConfig, make_client: Callable[[KioskConfig], CentralClient] | None = None) -> Check:

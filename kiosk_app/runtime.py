@@ -20,6 +20,7 @@ from central_api_client import CentralClient, tokens
 from drivers.camera import FrameSource, open_source
 from kiosk_app.config import KioskConfig
 from kiosk_app.devices import Devices
+from kiosk_app.devices_checks import device_checks
 from kiosk_app.flow.adapters.appointments import LocalAppointments
 from kiosk_app.flow.adapters.central import CentralAdapter
 from kiosk_app.flow.adapters.face import FaceCamera
@@ -36,6 +37,7 @@ from kiosk_app.flow.recorder import Recorder
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.session import JourneySettings, Ports, Session
 from kiosk_app.flow.staff import StaffAuthenticator
+from kiosk_app.health_report import ReportPublisher
 from sync_agent import fetch
 from sync_agent.central import CentralRemote
 from sync_agent.clock import corrected_now
@@ -129,6 +131,9 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
                       **({"clock": clock} if clock else {}))
     recover_sessions(db, recorder)
     host = SessionHost(session, on_screen)
+    reports = ReportPublisher(db, lambda: device_checks(cfg, devices), lambda: session.closed, issuance.book.storage)
+    host.add_listener(reports)
+    reports.publish()
     runtime = KioskRuntime(cfg, db, devices, client, session, host, issuance, printer)
     runtime.watchers.append(IdCardWatcher(devices.idcard, host.post, today).start())
     if devices.scanner is not None:

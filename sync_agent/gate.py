@@ -23,11 +23,20 @@ class Gate:
 
     @contextlib.contextmanager
     def section(self) -> Iterator[None]:
-        """Hold the gate for one write. Raises Stopping if the agent is stopping."""
-        with self._lock:
+        """Hold the gate for one write. Raises Stopping if the agent is stopping.
+
+        Waits in short slices: `close()` keeps the gate shut for good, so a worker waiting here must notice the
+        stop and leave (a worker blocked for ever would keep its thread and database connection alive).
+        """
+        while not self._lock.acquire(timeout=0.1):
+            if self.stop.is_set():
+                raise Stopping()
+        try:
             if self.stop.is_set():
                 raise Stopping()
             yield
+        finally:
+            self._lock.release()
 
     def close(self, timeout_s: float = 30.0) -> bool:
         """Ask every worker to stop; True once no write is in progress (the gate stays shut)."""

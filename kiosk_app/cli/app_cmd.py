@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from kiosk_app.central_link import central_client
 from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.cli.provision_cmd import load_token_keys
-from kiosk_app.cli.sync_cmd import _client
 from kiosk_app.devices import open_devices
 from kiosk_app.devices_checks import device_checks
 from kiosk_app.flow.manager import ManagerConsole
@@ -36,7 +36,7 @@ def app(ctx: CliContext) -> None:
                                    "run `kiosk doctor` for the PIN pad's state")
     from kiosk_app.ui.app import KioskApp
 
-    client = _client(cfg)
+    client = central_client(cfg)
     staff = load_staff(cfg.paths.staff_file)
     runtime: list = []
 

@@ -7,12 +7,11 @@ heartbeat is what the kiosk app last published in the database (`sync_agent.hear
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
-from central_api_client.client import CentralClient
 from kiosk_app import __version__
+from kiosk_app.central_link import central_client
 from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.config import KioskConfig
 from kiosk_app.logs.setup import configure_logging
@@ -21,15 +20,6 @@ from sync_agent.agent import AgentSettings, SyncAgent
 from sync_agent.central import CentralRemote
 from sync_agent.heartbeat import stored_report
 from sync_agent.localdb import LocalDb, LocalDbError
-
-
-def _client(cfg: KioskConfig) -> CentralClient:
-    c = cfg.central
-    token = Path(c.bearer_token_file).read_text(encoding="utf-8").strip() if c.bearer_token_file else None
-    cert = (str(c.client_cert), str(c.client_key)) if c.client_cert and c.client_key else None
-    return CentralClient(str(c.url), bearer_token=token, client_cert=cert,
-                         ca_bundle=str(c.ca_bundle) if c.ca_bundle else None,
-                         connect_timeout=c.connect_timeout_s, read_timeout=c.read_timeout_s)
 
 
 def _settings(cfg: KioskConfig) -> AgentSettings:
@@ -55,7 +45,7 @@ def run(ctx: CliContext) -> None:
     configure_logging(cfg.logging.destination, level=cfg.logging.level, log_dir=cfg.paths.log_dir,
                       max_bytes=cfg.logging.max_bytes, backups=cfg.logging.backups, process="kiosk-sync")
     settings = _settings(cfg)
-    with _client(cfg) as client, LocalDb(settings.db_path) as status_db:
+    with central_client(cfg) as client, LocalDb(settings.db_path) as status_db:
         agent = SyncAgent(settings, CentralRemote(client), lambda: stored_report(status_db))
         agent.run()
 

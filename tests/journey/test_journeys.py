@@ -105,3 +105,19 @@ def test_crash_mid_session_is_unwound_on_restart(tmp_path: Path) -> None:
             assert row == ("interrupted", "{}")
             assert db.conn.execute("SELECT COUNT(*) FROM used_tokens").fetchone()[0] == 0
             assert token
+
+
+def test_kiosk_report_for_the_heartbeat_is_published_at_rest(tmp_path: Path) -> None:
+    from sync_agent.heartbeat import stored_report
+
+    script = load_script(JOURNEYS[[p.stem for p in JOURNEYS].index("appointment-debit-card-only")])
+    with rehearsal(tmp_path, script.setup) as r:
+        first = stored_report(r.runtime.db)
+        assert {d.device for d in first.devices} >= {"idcard", "dispenser", "chip", "pinpad", "printer"}
+        assert first.mode == "in_service"
+        r.runtime.issuance.book.set_storage(stack=5, reason="cards loaded by a manager")
+        Runner(r, script).run()
+        r.runtime.host.wait_idle(10)
+        after = stored_report(r.runtime.db)
+        assert after.card_stock == 4
+        assert all(d.state for d in after.devices)
