@@ -29,6 +29,7 @@ from kiosk_app.flow.adapters.issuer import IssuerAdapter
 from kiosk_app.flow.adapters.printer import PrinterAdapter
 from kiosk_app.flow.adapters.scanner import ScannerWatcher
 from kiosk_app.flow.adapters.tokens import TokenAdapter
+from kiosk_app.flow.adapters.walk_in import WalkInWatcher
 from kiosk_app.flow.host import SessionHost
 from kiosk_app.flow.issuance import IssuanceService, bind_unknown, recover
 from kiosk_app.flow.issuance.adapters import CardDispenserAdapter, ChipReaderAdapter
@@ -134,7 +135,10 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     reports = ReportPublisher(db, lambda: device_checks(cfg, devices), lambda: session.closed, issuance.book.storage)
     host.add_listener(reports)
     reports.publish()
+    walk_in = WalkInWatcher(central, host.post, lambda: session.ctx.form_id)
+    host.add_listener(walk_in)
     runtime = KioskRuntime(cfg, db, devices, client, session, host, issuance, printer)
+    runtime.watchers.append(walk_in)
     runtime.watchers.append(IdCardWatcher(devices.idcard, host.post, today).start())
     if devices.scanner is not None:
         runtime.watchers.append(ScannerWatcher(devices.scanner, host.post).start())

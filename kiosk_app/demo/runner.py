@@ -18,7 +18,7 @@ from central_api_client.models import RiskAnswer, RiskQuestionnaire, Services, T
 from drivers.status import MediaState
 from kiosk_app.demo import script as sc
 from kiosk_app.demo.environment import OTHER_BRANCH, Rehearsal, expired_token, rehearsal
-from kiosk_app.flow.events import FormSubmitted, StaffAuth, StaffDecision, Tick, Touch
+from kiosk_app.flow.events import StaffAuth, StaffDecision, Tick, Touch
 from kiosk_app.flow.risk import QUESTIONNAIRE_ID
 from sync_agent import journal
 
@@ -123,11 +123,9 @@ class Runner:
                 questionnaire_id=QUESTIONNAIRE_ID, answered_at=datetime.now(UTC),
                 answers=[RiskAnswer(question_id=q, answer=a) for q, a in step.risk_answers.items()]),
         )
-        self.r.client.submit_walk_in_form(url, submission)
-        form = self.r.runtime.session.ports.central.walk_in_submission(self.r.runtime.session.ctx.form_id, 5)
-        if form is None:
-            raise StepFailed("the walk-in form did not arrive")
-        self._post(FormSubmitted(form))
+        self.mark = len(self.r.screens.screens)
+        self.r.client.submit_walk_in_form(url, submission)  # the phone; the kiosk long-polls for it
+        self._wait("review")
         self._idle()
 
     def staff_login(self, step: sc.StaffLogin) -> None:
