@@ -154,10 +154,10 @@ def _open_idcard(devices: Devices, cfg: KioskConfig) -> None:
 def _open_scanner(devices: Devices, cfg: KioskConfig) -> None:
     dev = cfg.devices.scanner
     framing = FramingConfig(terminator=TERMINATORS[dev.terminator], max_length=dev.max_length)
-    port = _port(devices, "scanner", dev, lambda: BarcodeEmulator("plain", framing))
+    port = _port(devices, "scanner", dev, lambda: BarcodeEmulator(dev.model, framing))
     if port is None:
         return
-    scanner = BarcodeScanner(ScannerSettings(url=port, model="plain", baudrate=dev.baudrate, framing=framing,
+    scanner = BarcodeScanner(ScannerSettings(url=port, model=dev.model, baudrate=dev.baudrate, framing=framing,
                                              command_timeout=dev.timeout_s)).start()
     devices.scanner = scanner
     if not scanner.wait_online(min(dev.timeout_s, SCANNER_ONLINE_WAIT_S)):

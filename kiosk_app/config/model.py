@@ -65,6 +65,7 @@ class IdCardReaderConfig(SerialDevice):
 
 class ScannerConfig(SerialDevice):
     baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 9600
+    model: Literal["plain", "honeywell", "cipherlab"] = "plain"  # command set for enable/disable/trigger
     terminator: Literal["CR", "LF", "CRLF"] = "CR"
     max_length: int = Field(512, ge=16, le=4096)
 
