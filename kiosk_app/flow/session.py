@@ -163,6 +163,8 @@ class Session:
         """Cancel or timeout: release an unused token, end the session, wipe, back to idle."""
         if self.state is St.IDLE:
             return self.screen
+        if self.state in TERMINAL:  # already ended and recorded: just leave the last screen
+            return self.enter(self.finish())
         if not self.ctx.account_opened and self.ctx.token is not None:
             self.recorder.release_token(self.ctx.token.token_id)
         self.recorder.end(self.ctx.session_id, outcome, {"at_state": self.state.value, "touches": self.ctx.touches,

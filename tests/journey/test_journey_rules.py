@@ -90,3 +90,23 @@ def test_every_state_reachable_and_journey_doc_current() -> None:
     assert reachable == set(St)
     with open(Path(__file__).resolve().parents[2] / "docs" / "journey.md", encoding="utf-8") as f:
         assert f.read() == document(), "regenerate: python -m kiosk_app.flow.diagram > docs/journey.md"
+
+
+def test_cancel_on_a_terminal_screen_keeps_the_recorded_outcome(tmp_path) -> None:
+    """A customer who touches cancel on the thank-you screen must not turn a completed session into a cancel."""
+    from kiosk_app.flow.context import SessionContext
+    from kiosk_app.flow.events import Touch
+    from kiosk_app.flow.recorder import Recorder
+    from kiosk_app.flow.session import Session
+    from sync_agent.localdb import open_db
+
+    db = open_db(tmp_path / "k.sqlite")
+    recorder = Recorder(db, "K01", b"secret")
+    session = Session(ports=None, recorder=recorder)  # no port is reached from a terminal screen
+    session.ctx = SessionContext()
+    recorder.start(session.ctx.session_id, "appointment")
+    session.state = St.THANK_YOU
+    recorder.end(session.ctx.session_id, "completed", {})
+    screen = session.handle(Touch("cancel"))
+    assert screen.step_id == "idle" and session.state is St.IDLE
+    assert db.conn.execute("SELECT outcome FROM kiosk_sessions").fetchall() == [("completed",)]
