@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.model import SERVICES, Account, Path
-from kiosk_app.flow.ports import IssueRequest, OpenAccount
+from kiosk_app.flow.ports import IssueRequest, OpenAccount, PortError
 from kiosk_app.flow.risk import score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.table import St
@@ -108,12 +108,17 @@ def _activate(s: Session, account: Account) -> None:
 
 
 def _print_receipt(s: Session) -> None:
-    s.ports.printer.print_receipt({
-        "session": s.ctx.session_id[:8], "pan": s.ctx.card.pan_masked if s.ctx.card else "",
-        "account_class": s.ctx.account.account_class, "services": list(s.ctx.services),
-        "path": s.ctx.path.value, "employer": (s.ctx.appointment.employer or {}).get("name", "")
-        if s.ctx.path is Path.PAYROLL else "",
-    })
+    """A receipt that cannot print (paper out) must not hold the customer, who has the card and the
+    services already: the journey goes on and the lobby manager is told, who can reprint it."""
+    try:
+        s.ports.printer.print_receipt({
+            "session": s.ctx.session_id[:8], "pan": s.ctx.card.pan_masked if s.ctx.card else "",
+            "account_class": s.ctx.account.account_class, "services": list(s.ctx.services),
+            "path": s.ctx.path.value, "employer": (s.ctx.appointment.employer or {}).get("name", "")
+            if s.ctx.path is Path.PAYROLL else "",
+        })
+    except PortError as exc:
+        s.recorder.event(s.ctx.session_id, "receipt_not_printed", {"reason": exc.key, "detail": exc.detail[:120]})
 
 
 def _after_services(s: Session, current: St) -> St:
