@@ -9,11 +9,7 @@ import click
 from kiosk_app.central_link import central_client
 from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.cli.provision_cmd import load_token_keys
-from kiosk_app.devices import open_devices
-from kiosk_app.devices_checks import device_checks
-from kiosk_app.flow.manager import ManagerConsole
 from kiosk_app.logs import configure_logging
-from kiosk_app.runtime import build_runtime, load_staff
 
 
 @click.command("app")
@@ -26,6 +22,12 @@ def app(ctx: CliContext) -> None:
     if cfg.paths.token_keys is None or not Path(cfg.paths.token_keys).exists():
         raise click.ClickException("no QR token keys: run `kiosk provision` first (paths.token_keys)")
     keys = load_token_keys(cfg.paths.token_keys)
+    # The app's parts load here, not when `kiosk` starts: `kiosk --version` or `config check` need none of them.
+    from kiosk_app.devices import open_devices
+    from kiosk_app.devices_checks import device_checks
+    from kiosk_app.flow.manager import ManagerConsole
+    from kiosk_app.runtime import build_runtime, load_staff
+
     devices = open_devices(cfg)
     if devices.errors:
         for name, error in devices.errors.items():
