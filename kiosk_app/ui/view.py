@@ -87,9 +87,9 @@ def _signature_body(screen: Screen, texts: Texts, post: Post) -> Widget:
 
 def _staff_body(screen: Screen, texts: Texts, post: Post) -> Widget:
     box = BoxLayout(orientation="vertical", spacing=8)
-    staff_id = TextInput(hint_text="staff id", multiline=False, input_filter="int", font_size=24,
+    staff_id = TextInput(hint_text=texts.get("staff_id_hint"), multiline=False, input_filter="int", font_size=24,
                          size_hint_y=None, height=56)
-    pin = TextInput(hint_text="PIN", password=True, multiline=False, input_filter="int", font_size=24,
+    pin = TextInput(hint_text=texts.get("pin_hint"), password=True, multiline=False, input_filter="int", font_size=24,
                     size_hint_y=None, height=56)
     box.add_widget(_label(screen.staff_message or "", 22))
     box.add_widget(staff_id)
