@@ -15,6 +15,7 @@ from typing import Any
 
 from central_api_client import journey_models as jm
 from central_api_client.models import RiskAnswer, RiskQuestionnaire, Services, TaxResidency
+from drivers.printer import PaperState
 from drivers.status import MediaState
 from kiosk_app.demo import script as sc
 from kiosk_app.demo.environment import OTHER_BRANCH, Rehearsal, expired_token, rehearsal
@@ -145,6 +146,15 @@ class Runner:
         if screen.step_id != step.screen or (step.error and screen.errors.get("base") != step.error):
             raise StepFailed(f"expected {step.screen}/{step.error}, kiosk shows {screen.step_id}/{dict(screen.errors)}")
 
+    def expect_event(self, step: sc.ExpectEvent) -> None:
+        self._idle()
+        entries = journal.entries(self.r.runtime.db)
+        for entry in entries:
+            if entry.kind == step.kind and all(entry.record.get(k) == v for k, v in step.fields.items()):
+                return
+        kinds = sorted({e.kind for e in entries})
+        raise StepFailed(f"no {step.kind} event with {step.fields} in the journal (kinds: {kinds})")
+
     def idle(self, step: sc.Idle) -> None:
         for _ in range(step.seconds):
             self.r.clock.offset += 1
@@ -152,7 +162,48 @@ class Runner:
         self._idle()
 
     def fault(self, step: sc.Fault) -> None:
+        getattr(self, f"_fault_{step.device}")(step)
+
+    def _fault_dispenser(self, step: sc.Fault) -> None:
         self.r.sims.dispenser.inject(step.fault, step.count)
+
+    def _fault_central(self, step: sc.Fault) -> None:
+        self.r.central.admin.arm_fault(step.route, step.fault, **step.central_params())
+
+    def _fault_pinpad(self, step: sc.Fault) -> None:
+        """cancel: the customer presses the pad's cancel key once asked for the PIN; timeout: the entry runs
+        out; tamper: the pad's tamper switch trips (its keys are erased)."""
+        if step.fault == "tamper":
+            self.r.sims.pinpad.set_tamper()
+            return
+        self._wait("pin_first")
+        if step.fault == "cancel":
+            self.r.sims.pinpad.press("cancel")
+        else:
+            self.r.sims.pinpad.expire_entry()
+
+    def _fault_printer(self, step: sc.Fault) -> None:
+        if step.fault == "paper_out":
+            self.r.sims.printer.set_paper(PaperState.OUT)
+        else:
+            self.r.sims.printer.set_cover_open(True)
+
+    def _fault_idcard(self, step: sc.Fault) -> None:
+        """The next card placed slips off the reader during the read (the SAM answers "read failed")."""
+        self.r.sims.idcard.remove_during_read()
+
+    def cancel_appointment(self, step: sc.CancelAppointment) -> None:
+        """Cancel in the bank, then wait (bounded) until the sync agent's copy on the kiosk says so."""
+        appointment_id = self.r.customer.appointment["id"]
+        self.r.central.admin.cancel_appointment(appointment_id)
+        deadline = time.monotonic() + step.timeout_s
+        query = "SELECT status FROM appointments WHERE id = ?"
+        while time.monotonic() < deadline:
+            row = self.r.runtime.db.conn.execute(query, (appointment_id,)).fetchone()
+            if row is not None and row[0] == "cancelled":
+                return
+            time.sleep(0.05)
+        raise StepFailed(f"the cancellation did not reach the kiosk within {step.timeout_s} s")
 
     def run(self) -> None:
         for index, step in enumerate(self.script.steps, 1):
@@ -160,6 +211,14 @@ class Runner:
                 getattr(self, step.do)(step)
             except StepFailed as exc:
                 raise StepFailed(f"step {index} ({step.do}): {exc}") from exc
+        self._central_faults_spent()
+
+    def _central_faults_spent(self) -> None:
+        """A central fault the journey never reached proves nothing: the script is wrong, say so."""
+        routes = {s.route for s in self.script.steps if isinstance(s, sc.Fault) and s.device == "central"}
+        left = sorted(routes & set(self.r.central.admin.stats()["faults_armed"]))
+        if left:
+            raise StepFailed(f"central faults armed but not (fully) fired on {left}")
 
 
 def run_script(script: sc.Script, workdir: Path) -> RunReport:

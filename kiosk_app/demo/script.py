@@ -6,11 +6,16 @@ fails with a line naming the step and key instead of a confusing run.
 
 from __future__ import annotations
 
+import functools
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+import central_api_client
+from drivers.sim.dispenser_emulator import fault_named
 
 
 class _Strict(BaseModel):
@@ -93,6 +98,15 @@ class Expect(_Strict):
     error: str | None = None
 
 
+class ExpectEvent(_Strict):
+    """The kiosk journaled an event of this kind (receipt_not_printed, issuance.retract.done, ...) whose record
+    holds `fields`: outcomes staff see, which no screen shows."""
+
+    do: Literal["expect_event"]
+    kind: str = Field(min_length=1)
+    fields: dict[str, str | int | bool] = Field(default_factory=dict)
+
+
 class Idle(_Strict):
     """The customer walks away: the kiosk's clock moves on by `seconds` (ticks delivered as it goes)."""
 
@@ -100,16 +114,74 @@ class Idle(_Strict):
     seconds: int = Field(gt=0, le=3600)
 
 
+# What each device's `fault` may be. Central kinds are the reference service's fault mode (central_sim.faults).
+DEVICE_FAULTS: dict[str, frozenset[str]] = {
+    "dispenser": frozenset(),  # any name the dispenser emulator knows (drivers.sim.dispenser_emulator)
+    "central": frozenset({"latency", "error", "throttle", "drop", "truncate", "garbage"}),
+    "pinpad": frozenset({"cancel", "timeout", "tamper"}),
+    "printer": frozenset({"paper_out", "cover_open"}),
+    "idcard": frozenset({"read_failure"}),
+}
+CENTRAL_ONLY = ("route", "status", "retry_after", "latency_s", "after")
+
+
+@functools.cache
+def central_routes() -> frozenset[str]:
+    """The operationIds of the bank's contract: a misspelt route would arm a fault that never fires."""
+    spec = (Path(central_api_client.__file__).parent / "openapi.yaml").read_text(encoding="utf-8")
+    return frozenset(re.findall(r"^\s*operationId:\s*(\w+)", spec, re.MULTILINE)) | {"*"}
+
+
 class Fault(_Strict):
+    """A device or the bank misbehaving. `central` needs a `route` (an operationId of openapi.yaml, or "*");
+    `count` is how many requests (central) or answers (dispenser) it spoils; pinpad, printer and idcard
+    faults happen once, so their count stays 1."""
+
     do: Literal["fault"]
-    device: Literal["dispenser"]
+    device: Literal["dispenser", "central", "pinpad", "printer", "idcard"]
     fault: str
-    count: int = 1
+    count: int = Field(1, ge=1, le=50)
+    route: str | None = None
+    status: int | None = Field(None, ge=500, le=599)
+    retry_after: int | None = Field(None, ge=0, le=30)
+    latency_s: float | None = Field(None, ge=0, le=30)
+    after: bool | None = None
+
+    @model_validator(mode="after")
+    def _combination(self) -> Fault:
+        allowed = DEVICE_FAULTS[self.device]
+        if self.device == "dispenser":
+            fault_named(self.fault)  # ValueError names an unknown one
+        elif self.fault not in allowed:
+            raise ValueError(f"{self.device} fault must be one of {sorted(allowed)}, not {self.fault!r}")
+        extra = [k for k in CENTRAL_ONLY if getattr(self, k) is not None]
+        if self.device != "central" and extra:
+            raise ValueError(f"{', '.join(extra)} only apply to device = \"central\"")
+        if self.device == "central" and not self.route:
+            raise ValueError('a central fault needs a route (an operationId, or "*")')
+        if self.device == "central" and self.route not in central_routes():
+            raise ValueError(f"route {self.route!r} is not an operationId of the bank's contract")
+        if self.device in ("pinpad", "printer", "idcard") and self.count != 1:
+            raise ValueError(f"a {self.device} fault happens once; count must be 1")
+        return self
+
+    def central_params(self) -> dict[str, Any]:
+        """The keyword arguments of admin.arm_fault besides route and kind."""
+        params = {k: getattr(self, k) for k in CENTRAL_ONLY[1:] if getattr(self, k) is not None}
+        return {"times": self.count, **params}
+
+
+class CancelAppointment(_Strict):
+    """The bank cancels the booked appointment (the customer did, in the mini program); the step ends once the
+    sync agent has brought the cancellation to the kiosk's local copy."""
+
+    do: Literal["cancel_appointment"]
+    timeout_s: float = Field(20.0, gt=0, le=120)
 
 
 Step = Annotated[
     Scan | PlaceIdCard | TouchStep | Pin | TakeCard | PhoneSubmit | StaffLogin | StaffDecisionStep | Wait | Expect
-    | Idle | Fault,
+    | ExpectEvent | Idle | Fault | CancelAppointment,
     Field(discriminator="do"),
 ]
 
