@@ -39,6 +39,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "card_jam": ("设备故障，请联系大堂经理", "The card machine needs attention", "Card dispenser jam"),
     "stock_empty": ("卡片已发完，请联系大堂经理", "No cards left in this kiosk", "Card stock empty: refill"),
     "bin_full": ("设备需要维护", "The kiosk needs maintenance", "Capture bin full: empty it"),
+    "pinpad_tampered": ("密码键盘故障，请联系大堂经理", "The PIN pad needs attention; please see a lobby manager", "PIN pad tamper detected: take the kiosk out of service"),
+    "pinpad_no_key": ("密码键盘未就绪，请联系大堂经理", "The PIN pad is not ready; please see a lobby manager", "PIN pad has no working key loaded"),
     "device_error": ("设备故障，请联系大堂经理", "A device needs attention", "Device error"),
     "pin_failed": ("密码设置未完成", "The PIN was not set", "PIN setting failed"),
     "card_not_taken": ("卡片已被回收，请联系大堂经理", "Your card was retained; a lobby manager will help",

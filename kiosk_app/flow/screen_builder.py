@@ -109,7 +109,8 @@ def _refused(s: Session) -> Screen:
 
 
 _STAFF_KEYS = {"blocklisted", "card_limit", "card_not_taken", "identity_doubt", "under_age", "guardian_consent",
-               "central_needs_staff", "id_mismatch", "onsite_identity", "card_jam", "stock_empty"}
+               "central_needs_staff", "id_mismatch", "onsite_identity", "card_jam", "stock_empty",
+               "pinpad_tampered", "pinpad_no_key", "device_error", "bin_full"}
 
 BUILDERS: dict[St, Callable[[Session], Screen]] = {
     St.IDLE: _idle, St.AWAIT_ID_CARD: _await_id, St.WALK_IN_FORM: _walk_in, St.STAFF_NEEDED: _staff_needed,

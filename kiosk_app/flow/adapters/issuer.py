@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drivers.pinpad import PhaseEvent, PinPad
+from drivers.status import DeviceState
 from kiosk_app.flow.issuance import BindOutcome, BindRequest, IssuanceService, IssueStatus, PinRequest, Progress
 from kiosk_app.flow.model import Account, CardIssued
 from kiosk_app.flow.ports import CentralPort, IssueRequest, IssueResult, PortError
@@ -47,7 +48,26 @@ class IssuerAdapter:
         self.key_slot, self.key_id = key_slot, key_id
         self.pin_timeout_s, self.pin_attempts = pin_timeout_s, pin_attempts
 
+    def pinpad_problem(self) -> str | None:
+        """Why the PIN pad cannot take a PIN now (tampered, no working key, silent), or None.
+
+        Checked before a card is dispensed: otherwise the bank opens an account, the PIN step fails and the
+        card is captured, for every customer until someone notices.
+        """
+        status = self.pinpad.status()
+        if status.device is DeviceState.FRAUD_ATTEMPT:
+            return "pinpad_tampered"
+        if status.device not in (DeviceState.ONLINE, DeviceState.BUSY):
+            return "device_error"
+        if str(self.key_slot) not in status.details.get("keys", "").split(","):
+            return "pinpad_no_key"
+        return None
+
     def issue(self, request: IssueRequest) -> IssueResult:
+        problem = self.pinpad_problem()
+        if problem is not None:
+            log.warning("PIN pad not ready (%s): no card dispensed", problem)
+            return IssueResult(None, None, problem, needs_staff=True)
         call = _Call(request)
         outcome = self.service.issue(
             request.session_id, bind=lambda b: self._bind(call, b), set_pin=lambda p: self._set_pin(call, p),
