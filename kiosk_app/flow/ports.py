@@ -100,7 +100,3 @@ class FaceCameraPort(Protocol):
     def capture(self) -> bytes:
         """One JPEG of the customer's face. Raises PortError('camera_unavailable')."""
         ...
-
-
-class StaffDirectory(Protocol):
-    def authenticate(self, staff_id: str, pin: str) -> bool: ...
