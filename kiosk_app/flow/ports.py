@@ -73,7 +73,7 @@ class IssueRequest:
     session_id: str
     open_account: OpenAccount
     birth_date_hint: str = field(repr=False)
-    on_progress: Callable[[str], None]
+    on_progress: Callable[..., None]  # (step, timeout_s=None): the screen for a long step and its visible wait
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,8 @@ class IssuerAdapter:
         return IssueResult(None, call.account, key, staff)
 
     @staticmethod
-    def _progress(on_progress: Callable[[str], None], progress: Progress) -> None:
-        on_progress(progress.step)
+    def _progress(on_progress: Callable[..., None], progress: Progress) -> None:
+        on_progress(progress.step, progress.timeout_s)
 
     def _bind(self, call: _Call, request: BindRequest) -> BindOutcome:
         call.pan = request.pan
@@ -99,7 +99,8 @@ class IssuerAdapter:
         for _ in range(self.pin_attempts):
             entry = self.pinpad.set_new_pin(
                 birth_date=call.request.birth_date_hint, timeout_s=self.pin_timeout_s,
-                on_event=lambda ev: isinstance(ev, PhaseEvent) and on_progress(f"pin_{ev.phase.name.lower()}"),
+                on_event=lambda ev: isinstance(ev, PhaseEvent) and on_progress(f"pin_{ev.phase.name.lower()}",
+                                                                               self.pin_timeout_s),
             )
             if entry.ok:
                 break
