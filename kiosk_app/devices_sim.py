@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
+from drivers.cardnumbers import luhn_check_digit
 from drivers.pinpad import Algorithm, WorkingKey, key_check_value
 from drivers.pinpad.pinblock import ecb_encrypt
 from drivers.sim.barcode_emulator import BarcodeEmulator
@@ -30,22 +31,6 @@ MASTER_SLOT = 1
 WORKING_SLOT = 10
 DEFAULT_STOCK = 100
 EMULATED_LOW_THRESHOLD = 10  # the emulated stacker's "low" sensor trips at this many cards
-
-
-def luhn_check_digit(body: str) -> str:
-    """The Luhn (mod 10) check digit for `body`. Raises ValueError unless `body` is digits."""
-    if not body.isdigit():
-        raise ValueError("PAN body must be digits")
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
-def luhn_valid(pan: str) -> bool:
-    """True when `pan` is digits and its last digit is the Luhn check digit of the rest."""
-    return len(pan) >= 2 and pan.isdigit() and luhn_check_digit(pan[:-1]) == pan[-1]
 
 
 def unionpay_pans(count: int, *, first: int = 1, length: int = 16, bin_: str = UNIONPAY_BIN) -> list[str]:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from drivers.cardnumbers import luhn_valid, mask_pan
 from drivers.chip import protocol as p
 from drivers.chip.errors import Cancelled, CardStatusError, WrongApplication
 from drivers.chip.tlv import Tlv, find_tlv, parse_tlv
@@ -23,12 +24,6 @@ Transmit = Callable[[bytes], bytes]
 Tracer = Callable[[bytes, bytes], None]
 MAX_GET_RESPONSE = 32  # bound on 61xx chaining: a card that never stops is broken, not generous
 
-
-def mask_pan(pan: str) -> str:
-    """First 6 and last 4 digits, the rest as '*' (the PCI rule for displayed card numbers)."""
-    if len(pan) <= 10:
-        return "*" * len(pan)
-    return pan[:6] + "*" * (len(pan) - 10) + pan[-4:]
 
 
 @dataclass(frozen=True)
@@ -49,11 +44,7 @@ class ChipCardData:
     @property
     def luhn_valid(self) -> bool:
         """Whether the PAN's check digit is right (real UnionPay PANs are; test stacks may not be)."""
-        total = 0
-        for i, ch in enumerate(reversed(self.pan)):
-            d = int(ch) * (2 if i % 2 else 1)
-            total += d - 9 if d > 9 else d
-        return total % 10 == 0
+        return luhn_valid(self.pan)
 
     def __repr__(self) -> str:
         name = "'***'" if self.cardholder_name else "None"

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from drivers.cardnumbers import luhn_valid
+from drivers.cardnumbers import mask_pan as _mask_pan_text
+
 _CARD_RUN = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])")
 _ID18 = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
                    r"[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
@@ -41,7 +44,7 @@ def mask_pan(pan: str) -> Masked:
     digits = pan.replace(" ", "")
     if not digits.isdigit() or not 13 <= len(digits) <= 19:
         raise ValueError("card number must be 13 to 19 digits")
-    return Masked(digits[:6] + "*" * (len(digits) - 10) + digits[-4:], "pan")
+    return Masked(_mask_pan_text(digits), "pan")
 
 
 def mask_id_number(value: str) -> Masked:
@@ -65,16 +68,6 @@ def mask_name(value: str) -> Masked:
     return Masked(value[:1] + "*" * max(len(value) - 1, 1) if value else value, "name")
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def find_unmasked(text: str) -> list[str]:
     """Kinds of unmasked personal data in `text` ("pan", "id", "mobile"); empty when it is clean.
 
@@ -86,7 +79,7 @@ def find_unmasked(text: str) -> list[str]:
         found.append("id")
     for match in _CARD_RUN.finditer(text):
         digits = re.sub(r"[ -]", "", match.group())
-        if digits.startswith("62") or _luhn_ok(digits):
+        if digits.startswith("62") or luhn_valid(digits):
             found.append("pan")
             break
     if _MOBILE.search(text):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from drivers.cardnumbers import mask_pan
 from drivers.dispenser.protocol import (
     CM,
     PM_BIN_COUNTER_SET,
@@ -70,11 +71,6 @@ class MechFault(enum.Enum):
     JAM_STUCK = "jam_stuck"  # the card jams and only staff (`clear_jam`) can free it
     MOTOR_ERROR = "motor_error"  # answer 51, latched until initialise
     MOVED_MANUALLY = "moved_manually"  # answer 45, latched until initialise
-
-
-def mask_pan(pan: str) -> str:
-    """First 6 and last 4 digits, the rest starred: how a PAN may appear in a log."""
-    return pan[:6] + "*" * max(0, len(pan) - 10) + pan[-4:] if len(pan) > 10 else "*" * len(pan)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from drivers.cardnumbers import luhn_check_digit
 from drivers.sim import pcscd
 from drivers.sim.dispenser_emulator import DispenserEmulator
 from drivers.sim.pboc_card import VirtualIcStation, VirtualPbocCard
@@ -24,16 +25,8 @@ def make_pans(count: int, *, prefix: str = "621700", start: int = 1) -> list[str
     pans = []
     for n in range(start, start + count):
         body = f"{prefix}{n:012d}"
-        pans.append(body + _luhn_digit(body))
+        pans.append(body + luhn_check_digit(body))
     return pans
-
-
-def _luhn_digit(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
 
 
 class _SyncedStation(VirtualIcStation):

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from drivers.cardnumbers import luhn_valid
+
 _B = r"(?<![0-9A-Za-z])"
 _E = r"(?![0-9A-Za-z])"
 _DATE8 = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
@@ -26,16 +28,6 @@ NAME_KEYS = frozenset(
     {"name", "name_zh", "name_en", "full_name", "customer_name", "cardholder", "cardholder_name",
      "chinese_name", "english_name", "guardian_name", "manager_name", "employee_name"}
 )
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 def mask_id_number(value: str) -> str:
@@ -61,7 +53,7 @@ def mask_name(value: str) -> str:
 
 def _card(match: re.Match[str]) -> str:
     digits = match.group(0)
-    if (digits.startswith("62") and len(digits) >= 16) or _luhn_ok(digits):
+    if (digits.startswith("62") and len(digits) >= 16) or luhn_valid(digits):
         return mask_pan(digits)
     return digits
 

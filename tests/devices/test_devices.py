@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import kiosk_app.devices as devices_module
+from drivers.cardnumbers import luhn_check_digit, luhn_valid
 from drivers.dispenser import Target
 from drivers.idcard import IdCardReader
 from drivers.pinpad import WorkingKey
@@ -17,7 +18,7 @@ from drivers.printer import Receipt, TextLine
 from drivers.sim.idcard_emulator import EmulatedCard
 from drivers.status import DeviceState
 from kiosk_app.devices import DEVICE_NAMES, Devices, open_devices
-from kiosk_app.devices_sim import KeyCeremony, luhn_check_digit, luhn_valid, unionpay_pans
+from kiosk_app.devices_sim import KeyCeremony, unionpay_pans
 
 
 def test_emulated_kiosk_opens_every_device(make_config: MakeConfig) -> None:
