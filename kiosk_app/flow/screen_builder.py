@@ -36,7 +36,7 @@ def _walk_in(s: Session) -> Screen:
 def _staff_needed(s: Session) -> Screen:
     reason = s.ctx.staff_request.reason
     return Screen("staff_needed", {"reason": reason}, errors={"base": reason}, actions=("cancel",),
-                  staff_message=staff_text(reason))
+                  staff_message=staff_text(reason, s.settings.locale))
 
 
 def _staff_decide(s: Session) -> Screen:
@@ -45,7 +45,8 @@ def _staff_decide(s: Session) -> Screen:
     if s.ctx.identity is not None:
         data["customer"] = masked_customer({"name": s.ctx.identity.name_zh or s.ctx.identity.name_en,
                                             "id_number": s.ctx.identity.id_number})
-    return Screen("staff_decide", data, actions=("approve", "decline"), staff_message=staff_text(request.reason))
+    return Screen("staff_decide", data, actions=("approve", "decline"),
+                  staff_message=staff_text(request.reason, s.settings.locale))
 
 
 def _review(s: Session) -> Screen:
@@ -105,7 +106,8 @@ def _thank_you(s: Session) -> Screen:
 
 def _refused(s: Session) -> Screen:
     return Screen("refused", {"reason": s._refusal}, errors={"base": s._refusal}, actions=("done",),
-                  staff_message=staff_text(s._refusal) if s._refusal in _STAFF_KEYS else None, timeout_s=30)
+                  staff_message=staff_text(s._refusal, s.settings.locale) if s._refusal in _STAFF_KEYS else None,
+                  timeout_s=30)
 
 
 _STAFF_KEYS = {"blocklisted", "card_limit", "card_not_taken", "identity_doubt", "under_age", "guardian_consent",

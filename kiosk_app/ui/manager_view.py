@@ -2,7 +2,7 @@
 
 Like `view.py`, it decides nothing: it shows `screen.data`, translates `screen.errors`, and turns touches into
 `ManagerLogin` / `ManagerAction` through `post`. The app calls the console off the main thread and hands the
-returned screen back here. Staff texts live in this module (zh and en), apart from the customers' texts.
+returned screen back here. Its words come from the message catalogue (`ManagerTexts`, section `manager.*`).
 """
 
 from __future__ import annotations
@@ -22,73 +22,12 @@ from kivy.uix.widget import Widget
 
 from kiosk_app.flow.manager import ManagerAction, ManagerLogin
 from kiosk_app.flow.screens import Screen
+from kiosk_app.ui.texts import ManagerTexts
 from kiosk_app.ui.widgets import BigButton
 
 Post = Callable[[ManagerLogin | ManagerAction], None]
 RED, GREEN, INK = (0.75, 0.1, 0.1, 1), (0.1, 0.5, 0.2, 1), (0.1, 0.1, 0.1, 1)
 MONO = "RobotoMono-Regular"
-
-_ZH = {
-    "title": {"manager_login": "大堂经理登录", "manager_menu": "大堂经理", "manager_devices": "设备状态",
-              "manager_stock": "卡片库存与废卡箱", "manager_receipt": "补打回执", "manager_sessions": "今日业务",
-              "manager_refused": "无法操作"},
-    "action": {"login": "登录", "leave": "返回", "logout": "退出登录", "menu": "菜单", "devices": "设备状态",
-               "stock": "库存", "refill": "补卡（张）", "recount": "清点后设为", "empty_bin": "已清空废卡箱",
-               "clear_jam": "重新初始化", "card_removed": "已手动取出卡片", "receipt": "查看回执",
-               "reprint": "补打回执", "sessions": "今日业务", "close": "暂停服务", "open": "恢复服务"},
-    "field": {"staff_id": "员工号", "pin": "密码", "kiosk": "本机", "open": "服务中", "closed": "暂停服务",
-              "stock": "卡片（账面）", "sensor": "传感器", "bin": "废卡箱（账面）", "device_counter": "设备计数",
-              "full": "已满", "open_cards": "待处理卡片", "total": "合计", "cards_issued": "已发卡",
-              "date": "日期", "count": "张数"},
-    "error": {"manager_not_logged_in": "请先登录", "manager_timeout": "长时间未操作，已退出登录",
-              "staff_auth_failed": "员工号或密码错误", "staff_locked": "多次输入错误，已锁定",
-              "session_running": "客户正在办理业务，请稍后", "manager_bad_input": "请输入正确的张数",
-              "manager_unknown_action": "不支持的操作", "dispenser_unavailable": "发卡机不可用",
-              "dispenser_error": "发卡机故障", "jam_not_cleared": "卡片仍卡住，请先手动取出",
-              "cards_unaccounted": "有卡片去向不明，请检查", "printer_unavailable": "未配置打印机",
-              "no_receipt": "暂无可补打的回执", "printer_not_ready": "打印机未就绪",
-              "receipt_unmasked": "回执含未脱敏信息，已阻止", "preview_unavailable": "无法预览",
-              "stock_sensor_empty": "传感器显示无卡，与账面不符",
-              "stock_sensor_not_empty": "传感器显示有卡，与账面不符",
-              "bin_counter_differs": "设备计数与账面不符", "device_fault": "故障", "kiosk_closed": "本机暂停服务"},
-}
-_EN = {
-    "title": {"manager_login": "Lobby manager login", "manager_menu": "Lobby manager", "manager_devices": "Devices",
-              "manager_stock": "Card stock and bin", "manager_receipt": "Reprint receipt",
-              "manager_sessions": "Today's sessions", "manager_refused": "Not possible now"},
-    "action": {"login": "Log in", "leave": "Back", "logout": "Log out", "menu": "Menu", "devices": "Devices",
-               "stock": "Stock", "refill": "Cards added", "recount": "Counted", "empty_bin": "Bin emptied",
-               "clear_jam": "Re-initialise", "card_removed": "Card removed by hand", "receipt": "Receipt",
-               "reprint": "Reprint", "sessions": "Today", "close": "Close kiosk", "open": "Open kiosk"},
-    "field": {"staff_id": "Staff id", "pin": "PIN", "kiosk": "Kiosk", "open": "open", "closed": "closed",
-              "stock": "Cards (counted)", "sensor": "Sensor", "bin": "Bin (counted)",
-              "device_counter": "Device counter",
-              "full": "Full", "open_cards": "Unsettled cards", "total": "Total", "cards_issued": "Cards issued",
-              "date": "Date", "count": "Cards"},
-    "error": {"manager_not_logged_in": "Please log in", "manager_timeout": "Logged out after inactivity",
-              "staff_auth_failed": "Staff id or PIN wrong", "staff_locked": "Locked after repeated failures",
-              "session_running": "A customer is using the kiosk", "manager_bad_input": "Enter a number of cards",
-              "manager_unknown_action": "Not supported", "dispenser_unavailable": "No card dispenser",
-              "dispenser_error": "Card dispenser error", "jam_not_cleared": "Still jammed: remove the card by hand",
-              "cards_unaccounted": "A card is unaccounted for: check the dispenser",
-              "printer_unavailable": "No printer", "no_receipt": "No receipt to reprint",
-              "printer_not_ready": "Printer not ready", "receipt_unmasked": "Receipt blocked: unmasked data",
-              "preview_unavailable": "No preview", "stock_sensor_empty": "Sensor sees no cards: count differs",
-              "stock_sensor_not_empty": "Sensor sees cards: count differs",
-              "bin_counter_differs": "Device bin counter differs", "device_fault": "fault",
-              "kiosk_closed": "Kiosk closed"},
-}
-
-
-class ManagerTexts:
-    """The console's words in one language; an unknown key shows as itself (never a blank)."""
-
-    def __init__(self, locale: str = "zh_CN") -> None:
-        self.table = _ZH if locale == "zh_CN" else _EN
-
-    def get(self, section: str, key: str) -> str:
-        return self.table[section].get(key, key)
-
 
 def _label(text: str, size: int = 22, color: tuple = INK, **kwargs: Any) -> Label:
     kwargs.setdefault("halign", "left")

@@ -21,7 +21,6 @@ def spec() -> dict:
 def test_collects_package_data_beside_its_package(spec: dict) -> None:
     datas = {(Path(src).relative_to(ROOT).as_posix(), dest) for src, dest in spec["package_data"]()}
     assert ("kiosk_app/config/dev.toml", "kiosk_app/config") in datas
-    assert ("kiosk_app/ui/translations/zh_CN.json", "kiosk_app/ui/translations") in datas
     assert ("central_api_client/openapi.yaml", "central_api_client") in datas
     assert not any(src.startswith(("tests/", "central_sim/")) or src.endswith(".py") for src, _ in datas)
 
@@ -40,6 +39,7 @@ def test_every_packaged_data_pattern_is_collected(spec: dict) -> None:
 def test_assets_and_font_land_where_the_code_looks_when_frozen(spec: dict) -> None:
     datas = spec["data_files"]()
     assert (str(ROOT / "assets" / "receipts" / "account_opening.txt"), "assets/receipts") in datas
+    assert (str(ROOT / "assets" / "i18n" / "zh_CN.toml"), "assets/i18n") in datas
     fonts = [(Path(src).name, dest) for src, dest in datas if dest == "fonts"]
     assert fonts == [("wqy-microhei.ttc", "fonts")]  # kiosk_app.ui.fonts: sys._MEIPASS/fonts/wqy-microhei.ttc
     from kiosk_app.ui import fonts as ui_fonts
