@@ -41,14 +41,14 @@ def test_assets_and_font_land_where_the_code_looks_when_frozen(spec: dict) -> No
     assert (str(ROOT / "assets" / "receipts" / "account_opening.txt"), "assets/receipts") in datas
     assert (str(ROOT / "assets" / "i18n" / "zh_CN.toml"), "assets/i18n") in datas
     fonts = [(Path(src).name, dest) for src, dest in datas if dest == "fonts"]
-    assert fonts == [("wqy-microhei.ttc", "fonts")]  # kiosk_app.ui.fonts: sys._MEIPASS/fonts/wqy-microhei.ttc
     from kiosk_app.ui import fonts as ui_fonts
 
-    assert any(c.endswith("/wqy/wqy-microhei.ttc") for c in ui_fonts.CANDIDATES)
+    # kiosk_app.ui.fonts looks for sys._MEIPASS/fonts/<the Noto files>
+    assert fonts == [(name, "fonts") for name in ui_fonts.NOTO_FILES]
 
 
 def test_a_build_machine_without_the_font_is_told_which_package(spec: dict, tmp_path: Path) -> None:
-    with pytest.raises(SystemExit, match="fonts-wqy-microhei"):
+    with pytest.raises(SystemExit, match="fonts-noto-cjk"):
         spec["font_data"](tmp_path)
 
 
