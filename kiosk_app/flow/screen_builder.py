@@ -10,7 +10,7 @@ from kiosk_app.flow.model import SERVICES, masked_customer
 from kiosk_app.flow.risk import QUESTIONS, score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS, agreements_for
-from kiosk_app.flow.table import HAPPY_PATH, St
+from kiosk_app.flow.table import HAPPY_PATH, STAFF_WAITS, St
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session
@@ -21,6 +21,9 @@ def _progress(state: St) -> tuple[int, int] | None:
 
 
 def _idle(s: Session) -> Screen:
+    """The welcome screen, or "closed" (no walk-in button, nothing to scan) when a manager closed the kiosk."""
+    if s.closed:
+        return Screen("closed", errors={"base": "kiosk_closed"})
     return Screen("idle", {"prompt": "scan_qr"}, actions=("walk_in",))
 
 
@@ -129,6 +132,6 @@ BUILDERS: dict[St, Callable[[Session], Screen]] = {
 def build(s: Session, state: St) -> Screen:
     screen = BUILDERS[state](s)
     timeout = screen.timeout_s if screen.timeout_s is not None else (
-        None if state is St.IDLE else s.settings.step_timeout_s)
+        None if state is St.IDLE or state in STAFF_WAITS else s.settings.step_timeout_s)
     return Screen(screen.step_id, screen.data, screen.errors, screen.actions, timeout, screen.staff_message,
                   _progress(state))

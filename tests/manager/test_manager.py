@@ -189,7 +189,11 @@ def test_reprint_sessions_today_and_close(tmp_path: Path) -> None:
         assert r.customer.name not in repr(today) and r.customer.id_number not in repr(today)
 
         assert console.close_kiosk().data["kiosk"] == "closed"
+        mark = len(r.screens.screens)
         assert console.logout().step_id == "closed" and r.runtime.session.closed
+        shown = r.screens.screens[mark:]  # closed means closed: at once, before anyone scans
+        assert shown and shown[-1].step_id == "closed" and shown[-1].actions == ()
+        assert r.runtime.session.screen.step_id == "closed"
         r.runtime.session.closed = False  # as after a restart: the session starts open ...
         assert console_for(r).restore_kiosk_state()  # ... and the journal closes it again
         mark = len(r.screens.screens)
