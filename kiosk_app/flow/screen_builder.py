@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk_app.flow.messages import staff_text
 from kiosk_app.flow.model import SERVICES, masked_customer
@@ -11,6 +11,7 @@ from kiosk_app.flow.risk import QUESTIONS, score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS, agreements_for
 from kiosk_app.flow.table import HAPPY_PATH, STAFF_WAITS, St
+from kiosk_app.logs.redact import mask_name
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session
@@ -42,12 +43,19 @@ def _staff_needed(s: Session) -> Screen:
                   staff_message=staff_text(reason, s.settings.locale))
 
 
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"BM")  # a photo the screen can draw (a raw WLT cannot be)
+
+
 def _staff_decide(s: Session) -> Screen:
+    """What the manager checks before deciding: the reason, the customer masked, the ID card's photo if drawable."""
     request = s.ctx.staff_request
-    data = {"reason": request.reason, "staff_id": request.staff_id}
-    if s.ctx.identity is not None:
-        data["customer"] = masked_customer({"name": s.ctx.identity.name_zh or s.ctx.identity.name_en,
-                                            "id_number": s.ctx.identity.id_number})
+    data: dict[str, Any] = {"reason": request.reason, "staff_id": request.staff_id, "path": s.ctx.path.value}
+    identity = s.ctx.identity
+    if identity is not None:
+        data["customer"] = masked_customer({"name": mask_name(identity.name_zh or identity.name_en),
+                                            "id_number": identity.id_number})
+        data["age"] = identity.age_on(s.today())
+        data["photo"] = identity.photo if identity.photo.startswith(IMAGE_MAGIC) else None
     return Screen("staff_decide", data, actions=("approve", "decline"),
                   staff_message=staff_text(request.reason, s.settings.locale))
 
