@@ -130,26 +130,24 @@ def step_bar(theme: Theme, texts: Texts, current: int) -> BoxLayout:
 
 
 class CountdownRing(BoxLayout):
-    """A ring that empties as the step's time runs out, the seconds left, and the word for seconds."""
+    """A ring that empties as the step's time runs out, beside the time left in words ("45 秒")."""
 
     seconds = NumericProperty(0)
 
-    def __init__(self, theme: Theme, total: int, unit: str, **kwargs: object) -> None:
-        super().__init__(orientation="horizontal", size_hint=(None, None), spacing=theme.px(10),
-                         size=(theme.px(220), theme.px(92)), **kwargs)
-        self.theme, self.total = theme, max(1, total)
+    def __init__(self, theme: Theme, total: int, words: Callable[[int], str], **kwargs: object) -> None:
+        super().__init__(orientation="horizontal", size_hint=(None, None), spacing=theme.px(12),
+                         size=(theme.px(300) * (1.25 if theme.large_text else 1), theme.px(88)), **kwargs)
+        self.theme, self.total, self.words = theme, max(1, total), words
         p = theme.palette
-        self.ring = Widget(size_hint_x=None, width=theme.px(88))
+        self.ring = Widget(size_hint_x=None, width=theme.px(80))
         with self.ring.canvas:
             Color(*p.track)
-            self._track = Line(width=max(2.0, theme.px(8)))
+            self._track = Line(width=max(2.0, theme.px(9)))
             self._arc_colour = Color(*p.primary)
-            self._arc = Line(width=max(2.0, theme.px(8)), cap="round")
-        self.number = Label(bold=True, font_size=theme.font("body"), color=p.text)
-        self.ring.add_widget(self.number)
+            self._arc = Line(width=max(2.0, theme.px(9)), cap="round")
         self.add_widget(self.ring)
-        self.unit = text(theme, unit, "small", colour=p.text, grow=False)
-        self.add_widget(self.unit)
+        self.label = text(theme, "", "heading", bold=True, grow=False)
+        self.add_widget(self.label)
         self.bind(seconds=self._redraw)
         self.ring.bind(pos=self._redraw, size=self._redraw)
         self.seconds = total
@@ -160,15 +158,13 @@ class CountdownRing(BoxLayout):
         self._track.circle = (cx, cy, radius)
         fraction = max(0.0, min(1.0, self.seconds / self.total))
         self._arc.circle = (cx, cy, radius, 0, 360 * fraction)
-        urgent = self.seconds <= 10
-        self._arc_colour.rgba = self.theme.palette.danger if urgent else self.theme.palette.primary
-        self.number.text = str(int(self.seconds))
-        self.number.pos, self.number.size = self.ring.pos, self.ring.size
+        self._arc_colour.rgba = self.theme.palette.danger if self.seconds <= 10 else self.theme.palette.primary
+        self.label.text = self.words(int(self.seconds))
 
     @property
     def text(self) -> str:
-        """What the ring says, for tests and the rendered-screen checks ("45 秒")."""
-        return f"{int(self.seconds)} {self.unit.text}"
+        """What the countdown says ("45 秒"), for tests and the rendered-screen checks."""
+        return self.label.text
 
 
 class Spinner(Widget):
@@ -198,9 +194,11 @@ class Spinner(Widget):
         self.angle = (self.angle + 360 * dt * 0.8) % 360
 
 
-def every_spinner(root: Widget) -> Callable[[float], None]:
-    """One clock callback that turns every spinner under `root` (no per-widget clocks to leak)."""
+def every_spinner(root: Widget) -> Callable[[float], None] | None:
+    """One clock callback that turns every spinner under `root` (no per-widget clocks to leak); None if none."""
     spinners = [w for w in root.walk() if isinstance(w, Spinner)]
+    if not spinners:
+        return None
 
     def turn(dt: float) -> None:
         for spinner in spinners:

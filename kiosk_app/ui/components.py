@@ -17,7 +17,7 @@ from kivy.uix.widget import Widget
 
 from kiosk_app.ui.theme import RGBA, Theme
 
-KINDS = ("primary", "secondary", "danger", "quiet", "on_bar")
+KINDS = ("primary", "secondary", "danger", "quiet", "on_bar", "selected")
 
 
 def fill(widget: Widget, colour: RGBA, *, radius: float = 0.0, border: RGBA | None = None,
@@ -63,10 +63,11 @@ class ThemedButton(Button):
         kwargs.setdefault("height", theme.space("target"))
         kwargs.setdefault("font_size", theme.font("button"))
         kwargs.setdefault("bold", kind == "primary")
+        kwargs.setdefault("halign", "center")
         super().__init__(background_normal="", background_down="", background_disabled_normal="",
-                         background_color=(0, 0, 0, 0), halign="center", valign="middle", **kwargs)
+                         background_color=(0, 0, 0, 0), valign="middle", **kwargs)
         self.kind, self.theme = kind, theme
-        self.bind(size=lambda w, size: setattr(w, "text_size", (size[0] - theme.px(24), None)))
+        self.bind(size=lambda w, size: setattr(w, "text_size", (size[0] - 2 * theme.px(28), None)))
         with self.canvas.before:
             self._fill_colour = Color()
             self._shape = RoundedRectangle(radius=[theme.space("radius")])
@@ -83,6 +84,8 @@ class ThemedButton(Button):
             return p.primary, p.on_primary, p.primary
         if self.kind == "danger":
             return p.danger, p.on_danger, p.danger
+        if self.kind == "selected":
+            return p.selected, p.on_selected, p.success if not self.theme.high_contrast else p.on_selected
         if self.kind == "on_bar":
             return p.top_bar, p.on_top_bar, p.on_top_bar
         if self.kind == "quiet":
