@@ -114,8 +114,8 @@ def _review(ctx: Ctx) -> Body:
 
 
 def _choice_rows(ctx: Ctx, options: list[tuple[str, str]], current: str | None,
-                 on_choose: Callable[[str], None]) -> GridLayout:
-    rows = GridLayout(cols=1, spacing=ctx.theme.space("gap"), size_hint_y=None)
+                 on_choose: Callable[[str], None], cols: int = 1) -> GridLayout:
+    rows = GridLayout(cols=cols, spacing=ctx.theme.space("gap"), size_hint_y=None)
     rows.bind(minimum_height=rows.setter("height"))
     for value, label in options:
         row = ThemedButton(ctx.theme, "selected" if value == current else "secondary", text=label,
@@ -185,8 +185,9 @@ def _risk_redo(ctx: Ctx) -> Body:
                         colour=ctx.theme.palette.muted_text))
     box.add_widget(text(ctx.theme, f"{number}. {ctx.texts.question(question)}", "heading", bold=True))
     options = [(c, f"{c}.  {ctx.texts.get(f'risk_{question}_{c}')}") for c in ctx.screen.data["choices"]]
+    cols = 1 if ctx.theme.portrait else 2  # five answers fit a landscape panel without scrolling
     box.add_widget(obvious_scroll(ctx.theme, _choice_rows(ctx, options, None,
-                                                          lambda c: ctx.post(Touch("answer", c)))))
+                                                          lambda c: ctx.post(Touch("answer", c)), cols)))
     return Body(box)
 
 

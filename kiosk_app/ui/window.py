@@ -40,10 +40,15 @@ def configure_window(display: DisplaySettings) -> None:
     Config.set("kivy", "exit_on_escape", "0")
 
 
-def lock_window(window: Any, *, production: bool, stop: Callable[[], None]) -> None:
-    """Refuse the window's close (Alt-F4, the close button) in production; in the demo, Ctrl+Shift+Q stops."""
+def lock_window(window: Any, *, production: bool, stop: Callable[[], None]) -> Callable[[], None]:
+    """Refuse the window's close (Alt-F4, the close button) in production; in the demo, Ctrl+Shift+Q stops.
+
+    Returns a function that undoes the bindings (tests share one window).
+    """
     window.show_cursor = not production
-    window.bind(on_request_close=lambda *args, **kwargs: production)
+
+    def on_request_close(*args: Any, **kwargs: Any) -> bool:
+        return production
 
     def on_key_down(win: Any, key: int, scancode: int, codepoint: str | None, modifiers: list[str]) -> bool:
         if key == 27:  # Escape (and Android's back): never leaves the app
@@ -53,4 +58,9 @@ def lock_window(window: Any, *, production: bool, stop: Callable[[], None]) -> N
             return True
         return False
 
-    window.bind(on_key_down=on_key_down)
+    window.bind(on_request_close=on_request_close, on_key_down=on_key_down)
+
+    def unlock() -> None:
+        window.unbind(on_request_close=on_request_close, on_key_down=on_key_down)
+
+    return unlock
