@@ -117,14 +117,16 @@ def step_bar(theme: Theme, texts: Texts, current: int) -> BoxLayout:
     fill(bar, theme.palette.surface)
     for index, stage in enumerate(STAGES):
         state = "done" if index < current else "current" if index == current else "ahead"
-        cell = BoxLayout(spacing=theme.px(10))
+        named = state == "current" or not theme.portrait  # a portrait panel names only the current stage
+        cell = BoxLayout(spacing=theme.px(10), size_hint_x=(3 if theme.portrait and named else 1))
         anchor = AnchorLayout(size_hint_x=None, width=theme.px(64))
         anchor.add_widget(StageMark(theme, index + 1, state))
         cell.add_widget(anchor)
         role = "small"
         colour = theme.palette.text if state == "current" else theme.palette.muted_text
-        cell.add_widget(text(theme, texts.get(f"stage_{stage}"), role, colour=colour, bold=state == "current",
-                             grow=False))
+        if named:
+            cell.add_widget(text(theme, texts.get(f"stage_{stage}"), role, colour=colour, bold=state == "current",
+                                 grow=False, shorten=True, shorten_from="right"))
         bar.add_widget(cell)
     return bar
 

@@ -56,7 +56,7 @@ def text(theme: Theme, value: str, role: str = "body", *, colour: RGBA | None = 
 class ThemedButton(Button):
     """A button of one kind (primary, secondary, danger, quiet) drawn from the theme's tokens."""
 
-    def __init__(self, theme: Theme, kind: str = "secondary", **kwargs: Any) -> None:
+    def __init__(self, theme: Theme, kind: str = "secondary", *, fit_text: bool = False, **kwargs: Any) -> None:
         if kind not in KINDS:
             raise ValueError(f"button kind {kind!r} is not one of {KINDS}")
         kwargs.setdefault("size_hint_y", None)
@@ -67,7 +67,11 @@ class ThemedButton(Button):
         super().__init__(background_normal="", background_down="", background_disabled_normal="",
                          background_color=(0, 0, 0, 0), valign="middle", **kwargs)
         self.kind, self.theme = kind, theme
-        self.bind(size=lambda w, size: setattr(w, "text_size", (size[0] - 2 * theme.px(28), None)))
+        if fit_text:  # one line, the button grows to its words (action buttons at large text)
+            minimum = kwargs.get("width", 0)
+            self.bind(texture_size=lambda w, size: setattr(w, "width", max(minimum, size[0] + 2 * theme.px(28))))
+        else:
+            self.bind(size=lambda w, size: setattr(w, "text_size", (size[0] - 2 * theme.px(28), None)))
         with self.canvas.before:
             self._fill_colour = Color()
             self._shape = RoundedRectangle(radius=[theme.space("radius")])

@@ -106,7 +106,7 @@ def _action_button(action: str, ctx: Ctx, body: Body) -> ThemedButton:
     kind = ("primary" if action in PRIMARY_ACTIONS else "danger" if action in DANGER_ACTIONS
             else "quiet" if action in LEFT_ACTIONS else "secondary")
     button = ThemedButton(ctx.theme, kind, text=ctx.texts.action(action), size_hint_x=None,
-                          width=ctx.theme.px(360 if kind == "primary" else 300))
+                          width=ctx.theme.px(360 if kind == "primary" else 240), fit_text=True)
     if action in ("approve", "decline"):
         button.bind(on_release=lambda b: ctx.post(StaffDecision(action == "approve")))
     elif action in body.values:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -163,15 +164,13 @@ def _inside(widget, window) -> bool:
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
-def test_every_sample_on_both_panels_keeps_sizes_targets_and_stays_on_screen(panel, locale: str,
-                                                                            tmp_path: Path) -> None:
+def test_every_sample_on_both_panels_keeps_sizes_targets_and_stays_on_screen(panel, locale: str) -> None:
     from kivy.uix.button import Button
     from kivy.uix.label import Label
     from kivy.uix.scrollview import ScrollView
 
     for screen in SAMPLES:
         view, _, theme = _themed(panel, screen, locale)
-        panel.screenshot(name=str(tmp_path / f"{panel.width}x{panel.height}-{locale}-{screen.step_id}.png"))
         buttons = [w for w in view.walk() if isinstance(w, Button) and w.get_root_window() is not None]
         assert buttons or screen.step_id in ("dispensing", "take_card", "pin_confirm")
         for button in buttons:
@@ -182,7 +181,7 @@ def test_every_sample_on_both_panels_keeps_sizes_targets_and_stays_on_screen(pan
             assert label.font_size >= 32 * theme.scale - 0.5, (screen.step_id, label.text, label.font_size)
         rows = [w for w in view.walk() if hasattr(w, "kind") and w.parent is not None and
                 w.parent.__class__.__name__ == "BoxLayout" and w.height == theme.space("target")]
-        for a, b in zip(rows, rows[1:], strict=False):
+        for a, b in pairwise(rows):
             if a.parent is b.parent and abs(a.y - b.y) < 1:
                 assert abs(a.x - b.x) - (b.width if b.x < a.x else a.width) >= 8 * theme.scale
 
@@ -340,7 +339,7 @@ def test_high_contrast_large_text_is_black_with_bigger_type(window, tmp_path: Pa
     from kivy.uix.label import Label
 
     _, _, standard = _themed(window, SAMPLES[2], "zh_CN")
-    view, _, theme = _themed(window, SAMPLES[2], "zh_CN", large=True, controls={"large_text": True})
+    view, _, _ = _themed(window, SAMPLES[2], "zh_CN", large=True, controls={"large_text": True})
     shot = np.asarray(Image.open(window.screenshot(name=str(tmp_path / "hc.png"))).convert("RGB")).astype(int)
     assert (shot.sum(axis=2) < 60).mean() > 0.6  # mostly black (page #000, cards #111)
     fonts = [w.font_size for w in view.walk() if isinstance(w, Label) and w.text]
