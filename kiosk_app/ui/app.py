@@ -26,9 +26,11 @@ from kiosk_app.flow.host import SessionHost
 from kiosk_app.flow.screens import Screen
 from kiosk_app.ui.chrome import every_spinner
 from kiosk_app.ui.fonts import register_default_font
+from kiosk_app.ui.pin_counter import PinCounter
 from kiosk_app.ui.texts import Texts
 from kiosk_app.ui.theme import Theme
 from kiosk_app.ui.view import Controls, build_view
+from kiosk_app.ui.view_bodies import PIN_STEPS
 from kiosk_app.ui.voice import VoicePlayer
 from kiosk_app.ui.widgets import BigButton
 from kiosk_app.ui.window import lock_window
@@ -133,12 +135,26 @@ class KioskApp(App):
         if screen.step_id in CUSTOMER_SCREENS and (self.current is None or self.current.step_id not in
                                                    CUSTOMER_SCREENS):
             self._reset_for_next_customer()
+        if not new_step and not self.in_console and self._update_in_place(screen):
+            self.current = screen
+            return
         self.current, self._shown_at = screen, time.monotonic()
         if self.in_console:
             return
         self._draw(screen)
         if new_step:
             self.voice.play(self.locale, screen.step_id)
+
+    def _update_in_place(self, screen: Screen) -> bool:
+        """A key on the PIN pad changes only the counter: update it, do not rebuild the screen."""
+        previous = self.current
+        if previous is None or screen.step_id not in PIN_STEPS or screen.errors != previous.errors:
+            return False
+        counters = [w for w in self.root_box.walk() if isinstance(w, PinCounter)]
+        if len(counters) != 1 or screen.data.get("entry") != previous.data.get("entry"):
+            return False
+        counters[0].digits = int(screen.data.get("digits", 0))
+        return True
 
     def _draw(self, screen: Screen) -> None:
         self.root_box.clear_widgets()
