@@ -64,6 +64,8 @@ def _review(s: Session) -> Screen:
     account_class = s.policy.account_class(s.ctx.onsite_identity_checked, s.ctx.check) if s.ctx.check else 2
     data = {"customer": masked_customer(s.ctx.customer), "account_class": account_class,
             "pick_lists": {k: list(v) for k, v in PICK_LISTS.items()}, "keypad_fields": dict(KEYPAD_FIELDS)}
+    if s.ctx.identity is not None and s.ctx.identity.card_type == "foreign_permanent_resident":
+        data["offer_english"] = True  # a foreigner's card: the screen offers English on the first page of details
     actions = ("confirm", "edit", "cancel") + (("class1",) if account_class == 2 else ())
     return Screen("review", data, actions=actions)
 

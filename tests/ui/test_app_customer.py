@@ -82,3 +82,27 @@ def test_language_and_large_text_last_for_one_customer_and_prompts_follow_the_la
         finally:
             window.remove_widget(root)
             host.close()
+
+
+def test_a_foreign_permanent_resident_card_is_offered_english_on_the_details(window, tmp_path: Path) -> None:
+    from kiosk_app.demo.script import Customer
+
+    with rehearsal(tmp_path, Setup(services=["mobile_banking"], customer=Customer(card_type="foreigner_2023"))) as r:
+        host = r.runtime.host
+        app = KioskApp(lambda on_screen: host.add_listener(on_screen) or host, bank_name="演示银行")
+        root = app.build()
+        for child in list(window.children):
+            window.remove_widget(child)
+        window.add_widget(root)
+        try:
+            pump(lambda: app.current.step_id == "idle")
+            r.sims.scanner.show(r.customer.token)
+            pump(lambda: app.current.step_id == "await_id_card")
+            r.sims.idcard.place_card(r.customer.card())
+            pump(lambda: app.current.step_id == "review")
+            assert app.current.data.get("offer_english") is True
+            tap(app, "English")
+            assert Texts("en").title("review") in words(app)
+        finally:
+            window.remove_widget(root)
+            host.close()
