@@ -24,7 +24,7 @@ def _progress(state: St) -> tuple[int, int] | None:
 def _idle(s: Session) -> Screen:
     """The welcome screen, or "closed" (no walk-in button, nothing to scan) when a manager closed the kiosk."""
     if s.closed:
-        return Screen("closed", errors={"base": "kiosk_closed"})
+        return Screen("closed")  # the title says it; no error banner, no walk-in button
     return Screen("idle", {"prompt": "scan_qr"}, actions=("walk_in",))
 
 
