@@ -148,11 +148,17 @@ class CountdownRing(BoxLayout):
             self._arc_colour = Color(*p.primary)
             self._arc = Line(width=max(2.0, theme.px(9)), cap="round")
         self.add_widget(self.ring)
-        self.label = text(theme, "", "heading", bold=True, grow=False)
+        self.label = Label(font_size=theme.font("heading"), bold=True, color=p.text, size_hint_x=None)
+        self.label.bind(texture_size=self._fit)
         self.add_widget(self.label)
         self.bind(seconds=self._redraw)
         self.ring.bind(pos=self._redraw, size=self._redraw)
         self.seconds = total
+
+    def _fit(self, label: Label, size: tuple[float, float]) -> None:
+        """One line, however long the words ("90 seconds"): the ring grows sideways instead of wrapping."""
+        label.width = size[0]
+        self.width = self.ring.width + self.spacing + size[0]
 
     def _redraw(self, *_: object) -> None:
         cx, cy = self.ring.center

@@ -1,7 +1,7 @@
 """The design system's building blocks: themed text, buttons with a hierarchy, and filled panels.
 
-One primary button per screen (the bank's colour, bottom right), secondary buttons outlined, danger buttons
-red; every button is at least the theme's target height. Buttons stay Kivy `Button`s (text + trigger_action),
+One primary button per screen (filled in the bank's colour, bottom right), secondary buttons outlined in grey,
+danger buttons outlined in red with red words; every button is at least the theme's target height. Buttons stay Kivy `Button`s (text + trigger_action),
 so tests and the rendered-screen checks find them by their text.
 """
 
@@ -86,8 +86,8 @@ class ThemedButton(Button):
             return p.disabled, p.on_disabled, p.disabled
         if self.kind == "primary":
             return p.primary, p.on_primary, p.primary
-        if self.kind == "danger":
-            return p.danger, p.on_danger, p.danger
+        if self.kind == "danger":  # outlined in red: never mistaken for a (possibly red) bank's primary button
+            return p.surface, p.danger, p.danger
         if self.kind == "selected":
             return p.selected, p.on_selected, p.success if not self.theme.high_contrast else p.on_selected
         if self.kind == "on_bar":

@@ -95,10 +95,23 @@ def _machine(ctx: Ctx) -> Body:
     """A machine at work: the picture of where things happen (or a spinner) and what it is doing."""
     picture = _illustration(ctx)
     spinner = Spinner(ctx.theme)
-    words = [_centred(spinner, spinner.height), _guide(ctx)]
+    if picture is not None:
+        return Body(picture_and_words(ctx, picture, [_centred(spinner, spinner.height), _guide(ctx)]))
+    box = BoxLayout(orientation="vertical", spacing=ctx.theme.space("gap") * 2)
+    box.add_widget(Widget())
+    spinner.size = (ctx.theme.px(200), ctx.theme.px(200))
+    middle = AnchorLayout(size_hint_y=None, height=spinner.height)
+    middle.add_widget(spinner)
+    box.add_widget(middle)
     if ctx.screen.step_id == "activating" and ctx.screen.data.get("service"):
-        words.append(text(ctx.theme, ctx.texts.service(ctx.screen.data["service"]), "heading", bold=True))
-    return Body(picture_and_words(ctx, picture, words))
+        middle_icon = AnchorLayout(size_hint_y=None, height=ctx.theme.px(100))
+        middle_icon.add_widget(Icon(ctx.theme, ctx.screen.data["service"], size=96))
+        box.add_widget(middle_icon)
+        box.add_widget(text(ctx.theme, ctx.texts.service(ctx.screen.data["service"]), "heading", bold=True,
+                            halign="center"))
+    box.add_widget(text(ctx.theme, ctx.texts.get(f"guide_{ctx.screen.step_id}"), "heading", halign="center"))
+    box.add_widget(Widget())
+    return Body(box)
 
 
 def _take_card(ctx: Ctx) -> Body:

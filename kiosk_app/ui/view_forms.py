@@ -31,6 +31,8 @@ def obvious_scroll(theme: Theme, content: Widget) -> ScrollView:
     scroll = ScrollView(do_scroll_x=False, bar_width=theme.px(14), scroll_type=["bars", "content"],
                         bar_color=theme.palette.primary, bar_inactive_color=theme.palette.primary,
                         bar_margin=theme.px(4))
+    content.size_hint_x = None  # the bar gets its own lane: it never covers a row's edge or its check mark
+    scroll.bind(width=lambda w, width: setattr(content, "width", width - theme.px(14 + 16)))
     scroll.add_widget(content)
     return scroll
 
