@@ -1,8 +1,8 @@
 """The design system's building blocks: themed text, buttons with a hierarchy, and filled panels.
 
 One primary button per screen (filled in the bank's colour, bottom right), secondary buttons outlined in grey,
-danger buttons outlined in red with red words; every button is at least the theme's target height. Buttons stay Kivy `Button`s (text + trigger_action),
-so tests and the rendered-screen checks find them by their text.
+danger buttons outlined in red with red words; every button is at least the theme's target height. Buttons
+stay Kivy `Button`s (text + trigger_action), so tests and the rendered-screen checks find them by their text.
 """
 
 from __future__ import annotations

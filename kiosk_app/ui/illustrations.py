@@ -171,7 +171,8 @@ ILLUSTRATIONS: dict[str, Callable[[_Pen], None]] = {
 
 # Which picture a step shows (steps not listed have none).
 STEP_ILLUSTRATION = {
-    "idle": "qr_scanner", "await_id_card": "id_card", "dispensing": "card_out", "presenting": "card_out", "take_card": "card_out",
+    "idle": "qr_scanner", "await_id_card": "id_card", "dispensing": "card_out", "presenting": "card_out",
+    "take_card": "card_out",
     "setting_pin": "pin_pad", "pin_first": "pin_pad", "pin_confirm": "pin_pad", "pin_weakPin": "pin_pad",
     "pin_pinMismatch": "pin_pad", "printing": "receipt", "thank_you": "receipt",
 }

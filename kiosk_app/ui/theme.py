@@ -80,7 +80,8 @@ class Palette:
 TEXT_PAIRS = (
     ("text", "background"), ("text", "surface"), ("muted_text", "background"), ("muted_text", "surface"),
     ("on_primary", "primary"), ("secondary_text", "surface"), ("secondary_text", "background"),
-    ("on_danger", "danger"), ("danger", "surface"), ("error_text", "background"), ("error_text", "surface"), ("on_top_bar", "top_bar"),
+    ("on_danger", "danger"), ("danger", "surface"), ("error_text", "background"), ("error_text", "surface"),
+    ("on_top_bar", "top_bar"),
     ("on_selected", "selected"), ("on_disabled", "disabled"), ("ink", "paper"), ("primary", "background"),
 )
 
