@@ -62,6 +62,7 @@ class KioskApp(App):
         self._spin_event: Any = None
         self.host: SessionHost | None = None
         self.console: Any = None
+        self._console_view: Any = None  # one ConsoleView per visit, updated in place (never rebuilt per tick)
         self.current: Screen | None = None
         self.in_console = False
         self._shown_at = 0.0
@@ -176,7 +177,7 @@ class KioskApp(App):
 
     # --- the lobby manager's console ------------------------------------------------------------------------
     def open_console(self) -> None:
-        self.in_console = True
+        self.in_console, self._console_view = True, None
         self._show_console(self.console.screen)
 
     def _console_call(self, call: Callable[[], Screen]) -> None:
@@ -190,16 +191,21 @@ class KioskApp(App):
         self._console_call(lambda: self.console.handle(event))
 
     def _show_console(self, screen: Screen) -> None:
-        from kiosk_app.ui.manager_view import build_manager_view
+        """Show a console screen in the visit's one ConsoleView: the 1 s pulse hands back the same screen, which
+        changes nothing, so what the manager is typing survives."""
+        from kiosk_app.ui.manager_view import ConsoleView
 
         if not self.in_console:
             return
         if screen.step_id in CUSTOMER_SCREENS and not self.console.logged_in:
-            self.in_console = False
+            self.in_console, self._console_view = False, None
             self.show(self.host.session.screen)
             return
-        self.root_box.clear_widgets()
-        self.root_box.add_widget(build_manager_view(screen, self._console_post, locale=self.locale))
+        if self._console_view is None:
+            self._console_view = ConsoleView(self._console_post, locale=self.locale, theme=self.theme)
+            self.root_box.clear_widgets()
+            self.root_box.add_widget(self._console_view)
+        self._console_view.show(screen)
 
     def on_stop(self) -> None:
         if self.host is not None:
