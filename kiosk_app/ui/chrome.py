@@ -23,9 +23,10 @@ from kiosk_app.ui.theme import Theme
 
 STAGES = ("check", "risk", "sign", "card", "services")
 STAGE_OF_STEP = {
-    "await_id_card": "check", "review": "check", "tax_residency": "check", "staff_needed": "check",
+    "await_id_card": "check", "face_consent": "check", "review": "check", "tax_residency": "check",
+    "staff_needed": "check",
     "risk_assessment": "risk", "risk_redo": "risk",
-    "agreements": "sign", "sensitive_consent": "sign", "face_consent": "sign", "signature": "sign",
+    "agreements": "sign", "sensitive_consent": "sign", "signature": "sign",
     "services": "sign",
     "dispensing": "card", "reading_card": "card", "binding": "card", "setting_pin": "card", "pin_first": "card",
     "pin_confirm": "card", "pin_weakPin": "card", "pin_pinMismatch": "card", "presenting": "card",

@@ -164,9 +164,25 @@ def _receipt(pen: _Pen) -> None:
     pen.arrow(0.82, 0.50, 0.18)
 
 
+def _face(pen: _Pen) -> None:
+    """The kiosk's camera above the screen and a face in front of it."""
+    _kiosk_front(pen)
+    pen.brand()
+    Ellipse(pos=pen.at(0.46, 0.62), size=(0.08 * pen.s, 0.08 * pen.s))   # the camera, in the bank's colour
+    Color(*pen.p.primary[:3], 0.25)
+    Triangle(points=pen.at(0.50, 0.63, 0.28, 0.20, 0.72, 0.20))
+    Color(*pen.p.surface)
+    Ellipse(pos=pen.at(0.38, 0.14), size=(0.24 * pen.s, 0.32 * pen.s))
+    pen.ink()
+    Line(ellipse=(*pen.at(0.38, 0.14), 0.24 * pen.s, 0.32 * pen.s), width=pen.w)
+    for dx in (0.445, 0.535):
+        Ellipse(pos=pen.at(dx, 0.32), size=(0.025 * pen.s, 0.025 * pen.s))
+    pen.line(0.46, 0.22, 0.50, 0.20, 0.54, 0.22)
+
+
 ILLUSTRATIONS: dict[str, Callable[[_Pen], None]] = {
     "id_card": _id_card, "qr_scanner": _qr_scanner, "card_out": _card_out, "pin_pad": _pin_pad,
-    "phone_form": _phone_form, "receipt": _receipt,
+    "phone_form": _phone_form, "receipt": _receipt, "face": _face,
 }
 
 # Which picture a step shows (steps not listed have none).
@@ -174,5 +190,5 @@ STEP_ILLUSTRATION = {
     "idle": "qr_scanner", "await_id_card": "id_card", "dispensing": "card_out", "presenting": "card_out",
     "take_card": "card_out",
     "setting_pin": "pin_pad", "pin_first": "pin_pad", "pin_confirm": "pin_pad", "pin_weakPin": "pin_pad",
-    "pin_pinMismatch": "pin_pad", "printing": "receipt", "thank_you": "receipt",
+    "pin_pinMismatch": "pin_pad", "printing": "receipt", "thank_you": "receipt", "face_consent": "face",
 }

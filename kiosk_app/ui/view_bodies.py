@@ -87,7 +87,8 @@ def _idle(ctx: Ctx) -> Body:
     return Body(picture_and_words(ctx, _illustration(ctx), [_guide(ctx), hint]))
 
 
-def _await_id(ctx: Ctx) -> Body:
+def _picture_and_guide(ctx: Ctx) -> Body:
+    """A device step the customer acts on: where to act (the picture) and what to do (the guide)."""
     return Body(picture_and_words(ctx, _illustration(ctx), [_guide(ctx)]))
 
 
@@ -112,10 +113,6 @@ def _machine(ctx: Ctx) -> Body:
     box.add_widget(text(ctx.theme, ctx.texts.get(f"guide_{ctx.screen.step_id}"), "heading", halign="center"))
     box.add_widget(Widget())
     return Body(box)
-
-
-def _take_card(ctx: Ctx) -> Body:
-    return Body(picture_and_words(ctx, _illustration(ctx), [_guide(ctx)]))
 
 
 def _pin(ctx: Ctx) -> Body:
@@ -235,7 +232,7 @@ def body_for(ctx: Ctx) -> Body:
     if step in PIN_STEPS:
         return _pin(ctx)
     if step in MACHINE_STEPS or step == "printing":
-        return _take_card(ctx) if step == "presenting" else _machine(ctx)
+        return _picture_and_guide(ctx) if step == "presenting" else _machine(ctx)
     builder = BODIES.get(step) or view_forms.FORMS.get(step)
     if builder is None:
         return view_forms.fields_body(ctx)
@@ -243,7 +240,8 @@ def body_for(ctx: Ctx) -> Body:
 
 
 BODIES: dict[str, Callable[[Ctx], Body]] = {
-    "idle": _idle, "await_id_card": _await_id, "take_card": _take_card, "walk_in_form": _qr,
+    "idle": _idle, "await_id_card": _picture_and_guide, "face_consent": _picture_and_guide,
+    "take_card": _picture_and_guide, "walk_in_form": _qr,
     "wechat_binding": _qr, "official_account": _qr, "services": _services, "signature": _signature,
     "thank_you": _thank_you, "still_there": _still_there, "refused": _refused,
 }
