@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from central_sim.faults import Fault
-from central_sim.seed import Seeded, generate, make_appointment
+from central_service.seed import Seeded, generate, make_appointment
 from central_sim.store import Kiosk
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from central_sim.seed import BRANCHES
+from central_service.seed import BRANCHES
 from central_sim.server import CentralServer
 
 DEFAULT_DB = "var/central-sim/central.sqlite"

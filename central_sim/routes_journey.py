@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from central_sim.http import ApiError, central, dumps, json_body, json_response, kiosk_post
-from central_sim.ids import id_number_valid
+from central_service.ids import id_number_valid
 from central_sim.routes_feed import MAX_WAIT, _int_arg
 from central_sim.store import iso, new_id, sha256
 

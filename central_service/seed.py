@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from central_sim.ids import make_id_number, make_uscc
-from central_sim.store import iso
+from central_service.ids import make_id_number, make_uscc
+from central_service.timefmt import iso
 
 BRANCHES = {"BJ001": "110105", "SH002": "310115", "SZ003": "440305", "CD004": "510107"}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
