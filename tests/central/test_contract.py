@@ -9,8 +9,8 @@ import pytest
 
 import central_api_client as api
 from central_api_client import journey_models as jm
-from central_sim.http import load_spec
-from central_sim.routes_feed import encode_cursor
+from central_service.contract import load_spec
+from central_service.cursors import encode_cursor
 from tests.central import samples
 from tests.central.conftest import Sim
 
