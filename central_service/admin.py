@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from central_service.faults import Fault
 from central_service.seed import Seeded, generate, make_appointment
-from central_sim.faults import Fault
-from central_sim.store import Kiosk
+from central_service.store import Kiosk
 
 if TYPE_CHECKING:
-    from central_sim.app import Central
+    from central_service.central import Central
 
 
 class CentralAdmin:

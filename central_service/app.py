@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from central_service import routes_admin, routes_feed, routes_journey, routes_walk_in
+from central_service import routes_admin, routes_feed, routes_journey, routes_snapshot, routes_walk_in
 from central_service.central import Central, load_signing_keys
 from central_service.changes import listen_postgres
 from central_service.core_banking.simulated import SimulatedCore
@@ -35,7 +35,8 @@ from central_service.settings import Settings
 from central_service.store import Store
 
 log = logging.getLogger(__name__)
-ROUTE_TABLES = [routes_feed.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES, routes_admin.ROUTES]
+ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
+                routes_admin.ROUTES]
 
 
 def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = None,

@@ -17,14 +17,15 @@ from kiosk_app.cli.provision_cmd import provision
 from kiosk_app.cli.staff_cmd import staff_group
 from kiosk_app.cli.sync_cmd import sync_group
 
-# Commands that need the reference central service (not in a kiosk bundle: kiosk.spec excludes it), loaded
-# only when called, so `kiosk` starts without them and lists them only where they can run.
-LAZY = {"central-sim": ("central_sim.cli", "central_sim_cli"), "demo": ("kiosk_app.cli.demo_cmd", "demo")}
+# Commands that need the central appointment service (not in a kiosk bundle: kiosk.spec excludes it), loaded
+# only when called, so `kiosk` starts without them and lists them only where they can run. `kiosk central ...`
+# is the service's own `central` command, for a developer's machine.
+LAZY = {"central": ("central_service.cli", "cli"), "demo": ("kiosk_app.cli.demo_cmd", "demo")}
 
 
 class LazyGroup(click.Group):
     def _available(self, name: str) -> bool:
-        return importlib.util.find_spec("central_sim") is not None and name in LAZY
+        return importlib.util.find_spec("central_service") is not None and name in LAZY
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *(n for n in LAZY if self._available(n))])
