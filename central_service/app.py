@@ -28,6 +28,7 @@ from central_service.central import Central, load_signing_keys
 from central_service.changes import listen_postgres
 from central_service.core_banking.simulated import SimulatedCore
 from central_service.db import Database
+from central_service.enrolment_ca import EnrolmentCA
 from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
 from central_service.problems import ApiError
@@ -47,7 +48,9 @@ def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = 
         upgrade(db.engine)
     store = Store(db, clock=clock)
     keys = load_signing_keys(Path(settings.key_dir) if settings.key_dir else None)
-    return Central(store, SimulatedCore(store), keys, settings.admin_token or secrets.token_urlsafe(24))
+    ca = EnrolmentCA.load_or_create(Path(settings.enrolment_ca_dir)) if settings.enrolment_ca_dir else None
+    return Central(store, SimulatedCore(store), keys, settings.admin_token or secrets.token_urlsafe(24),
+                   enrolment_ca=ca, require_client_cert=bool(settings.ssl_ca_certs))
 
 
 def routes() -> list[Route]:

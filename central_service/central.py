@@ -11,6 +11,7 @@ from central_api_client import tokens
 from central_service.changes import ChangeHub
 from central_service.contract import Schemas
 from central_service.core_banking import CoreBank
+from central_service.enrolment_ca import EnrolmentCA
 from central_service.faults import FaultBook
 from central_service.store import Store
 
@@ -46,6 +47,8 @@ class Central:
     hub: ChangeHub = field(default_factory=ChangeHub)
     faults: FaultBook = field(default_factory=FaultBook)
     schemas: Schemas = field(default_factory=Schemas.load)
+    enrolment_ca: EnrolmentCA | None = None  # signs kiosks' CSRs at enrolment (mTLS)
+    require_client_cert: bool = False  # kiosk routes accept a client certificate only, no bearer token
 
     def __post_init__(self) -> None:
         self.store.db.on_commit(self.hub.changed)

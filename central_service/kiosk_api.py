@@ -23,6 +23,8 @@ from central_service.central import Central
 from central_service.contract import parse_body
 from central_service.problems import ApiError, dumps, json_response
 from central_service.store import Kiosk
+from central_service.tls import client_certificate
+from central_service.tls import fingerprint as certificate_fingerprint
 
 MAX_BODY = 4 * 1024 * 1024
 STORED_ERRORS = frozenset({409, 422})  # business answers a repeat must get again; others may change
@@ -68,7 +70,19 @@ def same_text(given: str, expected: str) -> bool:
 
 
 def authenticate(central: Central, request: Request) -> Kiosk:
-    """The calling kiosk from its bearer token. Raises ApiError 401."""
+    """The calling kiosk from its client certificate (mTLS) or, where allowed, its bearer token. Raises ApiError 401.
+
+    A presented certificate chains to the enrolment CA (the TLS handshake checked that); here it must also be
+    the one recorded for a kiosk that is not revoked, so revoking a kiosk refuses its next request.
+    """
+    cert = client_certificate(request.scope)
+    if cert is not None:
+        kiosk = central.store.kiosk_by_certificate(certificate_fingerprint(cert))
+        if kiosk is None:
+            raise ApiError(401, "unauthorized", "unknown or revoked kiosk certificate")
+        return kiosk
+    if central.require_client_cert:
+        raise ApiError(401, "unauthorized", "this service requires the kiosk's client certificate")
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     kiosk = central.store.kiosk_by_token(token.strip()) if scheme.lower() == "bearer" and token else None
     if kiosk is None:

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from central_api_client import tokens
 from central_api_client.checksum import fingerprint, page_checksum
 from central_service.cursors import check_position, decode_cursor, encode_cursor
+from central_service.enrolment_ca import CsrRejected, load_csr
 from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, read_body
 from central_service.problems import ApiError, dumps, json_response
 from central_service.store import FeedRow
@@ -35,6 +36,14 @@ def _position(call: Call, branch_id: str, text: str | None, kind: str) -> dict[s
         return {"b": branch_id, "s": 0, "e": store.epoch, "k": kind, "p": horizon}
     fields = decode_cursor(store.secret, text)
     return check_position(fields, kind=kind, branch_id=branch_id, epoch=store.epoch, horizon=horizon)
+
+
+def check_csr(csr_pem: str) -> None:
+    """Raises ApiError 400 csr-invalid unless the CSR is well formed, self-signed and of an acceptable key."""
+    try:
+        load_csr(csr_pem)
+    except CsrRejected as exc:
+        raise ApiError(400, "csr-invalid", str(exc)) from None
 
 
 def _change_text(row: FeedRow) -> str:
@@ -113,14 +122,24 @@ async def enrol(request: Request) -> Response:
 
         media = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         body = parse_body(raw, media, central.schemas, "EnrolmentRequest")
+        csr = body.get("csr_pem") if central.enrolment_ca is not None else None
+        if csr is not None:
+            check_csr(csr)  # before the code is burnt
         branch = central.store.use_enrolment_code(body["code"])
         if branch is None:
             raise ApiError(401, "enrolment-code-invalid", "unknown or expired enrolment code")
         if branch == "used":
             raise ApiError(409, "enrolment-code-used", "this enrolment code was used before")
-        kiosk, token = central.store.add_kiosk(branch, body.get("kiosk_name"))
+        kiosk_id, extra = central.store.new_kiosk_id(branch), {}
+        fingerprint = None
+        if csr is not None and central.enrolment_ca is not None:
+            issued = central.enrolment_ca.sign_csr(csr, kiosk_id=kiosk_id, branch_id=branch)
+            fingerprint = issued.fingerprint
+            extra = {"client_certificate_pem": issued.pem, "ca_bundle_pem": central.enrolment_ca.pem}
+        kiosk, token = central.store.add_kiosk(branch, body.get("kiosk_name"), kiosk_id,
+                                               cert_fingerprint=fingerprint)
         return json_response(201, {"kiosk_id": kiosk.kiosk_id, "branch_id": kiosk.branch_id,
-                                   "bearer_token": token, "token_keys": central.key_set()})
+                                   "bearer_token": token, "token_keys": central.key_set(), **extra})
     return await run_in_threadpool(handle)
 
 

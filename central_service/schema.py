@@ -54,6 +54,9 @@ kiosks = Table(
     Column("token_hash", String(64), unique=True),
     Column("enrolled_at", String(32), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    # SHA-256 of the client certificate signed at enrolment (mTLS): each request's certificate must match a
+    # kiosk that is not revoked. Added by migration 0002.
+    Column("cert_fingerprint", String(64), unique=True),
 )
 
 enrolment_codes = Table(

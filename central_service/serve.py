@@ -21,6 +21,7 @@ from central_service.app import create_app
 from central_service.db import make_engine
 from central_service.migrations import upgrade
 from central_service.settings import Settings
+from central_service.tls import http_protocol
 
 ENV_SETTINGS = "CENTRAL_SETTINGS_JSON"
 
@@ -34,6 +35,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         if settings.ssl_ca_certs:
             options["ssl_ca_certs"] = settings.ssl_ca_certs
             options["ssl_cert_reqs"] = ssl.CERT_REQUIRED if settings.ssl_require_client_cert else ssl.CERT_OPTIONAL
+            options["http"] = http_protocol()  # hands the verified client certificate to the app (tls.py)
     return options
 
 

@@ -33,6 +33,7 @@ class Settings:
     ssl_keyfile: str | None = None
     ssl_ca_certs: str | None = None  # the enrolment CA: client certificates are checked against it
     ssl_require_client_cert: bool = False
+    enrolment_ca_dir: str | None = None  # the enrolment CA's certificate and key (made on first use): signs CSRs
     log_level: str = "info"
 
     def with_overrides(self, **values: Any) -> Settings:

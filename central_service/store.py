@@ -209,12 +209,18 @@ class Store:
 
     # --- kiosks and enrolment ------------------------------------------------------------------------------
 
-    def add_kiosk(self, branch_id: str, name: str | None = None, kiosk_id: str | None = None) -> tuple[Kiosk, str]:
-        """Register a kiosk; returns it and its bearer token (shown once, stored hashed)."""
-        kiosk_id = kiosk_id or f"k-{branch_id.lower()}-{secrets.token_hex(3)}"
+    @staticmethod
+    def new_kiosk_id(branch_id: str) -> str:
+        return f"k-{branch_id.lower()}-{secrets.token_hex(3)}"
+
+    def add_kiosk(self, branch_id: str, name: str | None = None, kiosk_id: str | None = None, *,
+                  cert_fingerprint: str | None = None) -> tuple[Kiosk, str]:
+        """Register a kiosk (with its client certificate's fingerprint, under mTLS); returns it and its bearer
+        token (shown once, stored hashed)."""
+        kiosk_id = kiosk_id or self.new_kiosk_id(branch_id)
         token = secrets.token_urlsafe(32)
         values = {"kiosk_id": kiosk_id, "branch_id": branch_id, "name": name, "token_hash": sha256(token),
-                  "enrolled_at": self.now(), "revoked": False}
+                  "enrolled_at": self.now(), "revoked": False, "cert_fingerprint": cert_fingerprint}
         with self.db.tx() as conn:
             conn.execute(self._insert(t.kiosks).values(**values)
                          .on_conflict_do_update(index_elements=["kiosk_id"], set_=values))
@@ -225,6 +231,14 @@ class Store:
         with self.db.read() as conn:
             row = conn.execute(select(k.c.kiosk_id, k.c.branch_id)
                                .where(and_(k.c.token_hash == sha256(token), k.c.revoked.is_(False)))).first()
+        return Kiosk(*row) if row else None
+
+    def kiosk_by_certificate(self, fingerprint: str) -> Kiosk | None:
+        """The kiosk enrolled with this client certificate, unless revoked (checked on every mTLS request)."""
+        k = t.kiosks
+        with self.db.read() as conn:
+            row = conn.execute(select(k.c.kiosk_id, k.c.branch_id)
+                               .where(and_(k.c.cert_fingerprint == fingerprint, k.c.revoked.is_(False)))).first()
         return Kiosk(*row) if row else None
 
     def kiosk_revoked(self, kiosk_id: str) -> bool:

@@ -1,4 +1,4 @@
-"""TLS for the service: uvicorn's ssl options, and the kiosk's client certificate handed to the application.
+"""TLS for the service: the kiosk's client certificate handed to the application (serve.py sets uvicorn's ssl options).
 
 Why a protocol subclass: uvicorn verifies the client certificate during the handshake (against the enrolment
 CA) but does not tell the application which certificate it was, and the service must refuse a revoked kiosk
@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ssl
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -30,26 +28,9 @@ try:  # uvicorn[standard] brings httptools; the pure-Python h11 parser is the fa
 except ImportError:  # pragma: no cover
     HttpToolsProtocol = None  # type: ignore[assignment,misc]
 
-__all__ = ["TlsSettings", "client_certificate", "fingerprint", "http_protocol"]
+__all__ = ["client_certificate", "fingerprint", "http_protocol"]
 
 TLS_EXTENSION = "tls"
-
-
-@dataclass(frozen=True)
-class TlsSettings:
-    """Where the service's certificate and key are, and the CA kiosk certificates must chain to (None: no mTLS)."""
-
-    certfile: Path
-    keyfile: Path
-    client_ca: Path | None = None
-
-    def uvicorn_options(self) -> dict[str, Any]:
-        """Keyword arguments for `uvicorn.Config`/`uvicorn.run`, including the protocol that exposes the peer."""
-        options: dict[str, Any] = {"ssl_certfile": str(self.certfile), "ssl_keyfile": str(self.keyfile)}
-        if self.client_ca is not None:
-            options |= {"ssl_ca_certs": str(self.client_ca), "ssl_cert_reqs": ssl.CERT_OPTIONAL,
-                        "http": http_protocol()}
-        return options
 
 
 def http_protocol() -> str:
