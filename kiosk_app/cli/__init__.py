@@ -17,6 +17,7 @@ from kiosk_app.cli.pinpad_cmd import pinpad_group
 from kiosk_app.cli.provision_cmd import provision
 from kiosk_app.cli.staff_cmd import staff_group
 from kiosk_app.cli.sync_cmd import sync_group
+from kiosk_app.cli.update_cmd import update
 
 # Commands that need the reference central service (not in a kiosk bundle: kiosk.spec excludes it), loaded
 # only when called, so `kiosk` starts without them and lists them only where they can run.
@@ -58,6 +59,7 @@ cli.add_command(provision)
 cli.add_command(app)
 cli.add_command(staff_group)
 cli.add_command(pinpad_group)
+cli.add_command(update)
 
 
 def main() -> None:

@@ -189,6 +189,20 @@ class Sync(Section):
     retention_grace_h: int = Field(24, ge=0, le=24 * 90)
 
 
+class Update(Section):
+    """Signed updates (`kiosk update BUNDLE`): the bank's release key, where releases live, how to restart.
+
+    The app marks itself healthy in `health_file` once it runs; a release that does not within
+    `health_timeout_s` of its restart is rolled back.
+    """
+
+    release_key: Path | None = None
+    root: Path = Path("/opt/branch-kiosk")
+    health_file: Path = Path("/run/branch-kiosk/app-health.json")
+    health_timeout_s: float = Field(60.0, gt=0, le=600)
+    restart_command: tuple[str, ...] = Field(("systemctl", "restart", "kiosk-app.service"), min_length=1)
+
+
 class KioskConfig(Section):
     kiosk: KioskIdentity
     branding: Branding = Branding()
@@ -199,3 +213,4 @@ class KioskConfig(Section):
     journey: Journey = Journey()
     policy: Policy = Policy()
     sync: Sync = Sync()
+    update: Update = Update()

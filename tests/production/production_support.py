@@ -87,6 +87,7 @@ def example_config(tmp_path: Path, sims: Sims, *, central_url: str = "http://127
                       ("staff_file", "staff.json")):
         text = _set(text, "paths", key, f'"{tmp_path / name}"')
     text = _set(text, "logging", "destination", '"file"')
+    text = _set(text, "update", "health_file", f'"{tmp_path / "run" / "app-health.json"}"')
     path = tmp_path / "kiosk.toml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -22,8 +22,10 @@ from production_support import EXAMPLE_KEY_ID, ROOT, example_config, kiosk, seri
 
 from central_api_client import CentralClient
 from central_sim.testing import running_server
+from kiosk_app import __version__
 from kiosk_app.demo.environment import BRANCH, make_customer
 from kiosk_app.demo.script import Setup
+from kiosk_app.update.health import read_mark
 
 pytestmark = pytest.mark.ui
 PLAYER = Path(__file__).with_name("app_player.py")
@@ -105,6 +107,8 @@ def test_kiosk_app_on_the_example_config_completes_a_journey_without_drivers_sim
         player = Player(config)
         try:
             player.screen("idle", timeout=60)
+            mark = read_mark(tmp_path / "run" / "app-health.json")  # what `kiosk update` waits for
+            assert mark is not None and mark.version == __version__ and mark.pid == player.proc.pid
             sims.scanner.show(customer.token)
             player.screen("await_id_card")
             sims.idcard.place_card(customer.card())
