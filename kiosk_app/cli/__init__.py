@@ -15,6 +15,7 @@ from kiosk_app.cli.db_cmd import db_group
 from kiosk_app.cli.doctor_cmd import doctor
 from kiosk_app.cli.pinpad_cmd import pinpad_group
 from kiosk_app.cli.provision_cmd import provision
+from kiosk_app.cli.screens_cmd import screens
 from kiosk_app.cli.staff_cmd import staff_group
 from kiosk_app.cli.sync_cmd import sync_group
 from kiosk_app.cli.update_cmd import update
@@ -61,6 +62,7 @@ cli.add_command(app)
 cli.add_command(staff_group)
 cli.add_command(pinpad_group)
 cli.add_command(update)
+cli.add_command(screens)
 
 
 def main() -> None:
