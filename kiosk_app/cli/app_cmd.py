@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from kiosk_app import __version__
 from kiosk_app.central_link import central_client
 from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.cli.provision_cmd import load_token_keys
 from kiosk_app.logs import configure_logging
+from kiosk_app.update.health import mark_healthy
 
 
 @click.command("app")
@@ -49,6 +51,7 @@ def app(ctx: CliContext) -> None:
 
     def host(on_screen):
         runtime.append(build_runtime(cfg, devices, client, keys, on_screen=on_screen, staff=staff))
+        mark_healthy(cfg.update.health_file, __version__)  # `kiosk update` waits for this after a restart
         return runtime[0].host
 
     def console():

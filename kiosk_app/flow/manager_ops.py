@@ -11,7 +11,7 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any, Protocol
 
 from drivers.dispenser import CardDispenser, InitMode
@@ -25,6 +25,8 @@ from kiosk_app.flow.device_health import FAULT, OK, WARNING, judge
 from kiosk_app.flow.issuance import CardBook, ChipPort, DispenserPort, Location, bind_unknown, recover, staff_settle
 from kiosk_app.flow.issuance.outcomes import FINAL_LOCATIONS
 from kiosk_app.flow.screens import Screen
+from kiosk_app.store.branch_day import BranchDay
+from kiosk_app.store.reports import cards_handed_out, sessions_by_outcome
 from sync_agent.localdb import LocalDb
 
 log = logging.getLogger(__name__)
@@ -295,30 +297,16 @@ def device_lines(checks: Callable[[], Sequence[DeviceLine]]) -> Outcome:
     return screen, {"failing": sorted(errors)}
 
 
-def _utc_bounds(day: date) -> tuple[str, str]:
-    """The local calendar day as UTC ISO strings in the recorder's format (they compare as text)."""
-    start = datetime.combine(day, time.min).astimezone()
-    end = datetime.combine(day + timedelta(days=1), time.min).astimezone()
-    return start.astimezone(UTC).isoformat(timespec="milliseconds"), end.astimezone(UTC).isoformat(
-        timespec="milliseconds")
-
-
-def sessions_today(db: LocalDb, day: date) -> Outcome:
-    """Sessions started today, counted by outcome ("refused:card_jam") and kind ("refused"); no personal data."""
-    lo, hi = _utc_bounds(day)
-    rows = db.conn.execute(
-        "SELECT COALESCE(outcome, 'in_progress'), COUNT(*) FROM kiosk_sessions "
-        "WHERE started_at >= ? AND started_at < ? GROUP BY 1 ORDER BY 1", (lo, hi),
-    ).fetchall()
-    by_outcome = {outcome: count for outcome, count in rows}
+def sessions_today(db: LocalDb, branch_day: BranchDay, day: date) -> Outcome:
+    """Sessions started on the branch's local `day`, counted by outcome ("refused:card_jam") and kind
+    ("refused"); no personal data."""
+    lo, hi = branch_day.bounds(day)
+    by_outcome = sessions_by_outcome(db, lo, hi)
     by_kind: dict[str, int] = {}
-    for outcome, count in rows:
+    for outcome, count in by_outcome.items():
         kind = outcome.partition(":")[0]
         by_kind[kind] = by_kind.get(kind, 0) + count
-    issued = db.conn.execute(
-        "SELECT COUNT(*) FROM issued_cards WHERE location = 'customer' AND created_at >= ? AND created_at < ?",
-        (lo, hi),
-    ).fetchone()[0]
+    issued = cards_handed_out(db, lo, hi)
     data = {"date": day.isoformat(), "total": sum(by_outcome.values()), "by_outcome": by_outcome,
             "by_kind": by_kind, "cards_issued": issued}
     return Screen("manager_sessions", data, actions=("menu",)), {"date": day.isoformat(), "total": data["total"]}

@@ -28,10 +28,10 @@ from kiosk_app.flow.ports import (
     PrinterPort,
     TokenPort,
 )
-from kiosk_app.flow.recorder import Recorder
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.staff import StaffAuthenticator
 from kiosk_app.flow.table import STAFF_WAITS, TABLE, TERMINAL, St
+from kiosk_app.store.sessions import Recorder
 
 log = logging.getLogger(__name__)
 

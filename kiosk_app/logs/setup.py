@@ -8,32 +8,16 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 from typing import Literal
 
 from pythonjsonlogger.json import JsonFormatter
 
-from kiosk_app.logs.redact import redact_text, redact_value
+from central_api_client.redaction import RedactionFilter
 
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
-
-
-class RedactionFilter(logging.Filter):
-    """Masks personal data in the message, its arguments, extra fields and exception text."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact_text(record.getMessage())
-        record.args = None
-        for key in set(record.__dict__) - _STANDARD:
-            record.__dict__[key] = redact_value(record.__dict__[key], key)
-        if record.exc_info:
-            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        elif record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
-        return True
-
+__all__ = ["RedactionFilter", "build_handler", "configure_logging"]
 
 def build_handler(
     destination: Literal["stdout", "file"], *, log_dir: Path | None = None, max_bytes: int = 10_000_000,
@@ -65,7 +49,13 @@ def configure_logging(
     destination: Literal["stdout", "file"] = "stdout", *, level: str = "INFO", log_dir: Path | None = None,
     max_bytes: int = 10_000_000, backups: int = 5, process: str = "kiosk",
 ) -> logging.Handler:
-    """Replace the root logger's handlers with one redacting JSON handler; returns it."""
+    """Replace the root logger's handlers with one redacting JSON handler; returns it.
+
+    Kivy, when a process imports it later (the app, the window demo), logs through this handler too
+    (`KIVY_LOG_MODE=PYTHON`): same JSON, same redaction, same level, and nothing on the terminal, where its
+    own console logger would otherwise print every line, DEBUG included.
+    """
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from devices_support import VPCD_WAIT, MakeConfig, write_config
 
 import kiosk_app.devices as devices_module
-from central_sim.admin import CentralAdmin
+from central_service.admin import CentralAdmin
 from drivers.printer import PaperState
 from kiosk_app.cli import cli
 from kiosk_app.devices import open_devices
@@ -74,7 +74,8 @@ def test_each_problem_is_a_failing_line_and_exit_1(tmp_path: Path, central_servi
 def test_unreachable_central_and_json(tmp_path: Path) -> None:
     off = {"driver": "disabled"}
     config = write_config(tmp_path, "http://127.0.0.1:9", idcard=off, scanner=off, dispenser=off, pinpad=off,
-                          printer=off)
+                          printer=off,
+                          chip={"reader": "Virtual PCD 00 00"})
     code, out = _kiosk("--config", str(config), "doctor", "--json")
     report = json.loads(out)
     checks = {c["name"]: c for c in report["checks"]}

@@ -22,7 +22,7 @@ def test_collects_package_data_beside_its_package(spec: dict) -> None:
     datas = {(Path(src).relative_to(ROOT).as_posix(), dest) for src, dest in spec["package_data"]()}
     assert ("kiosk_app/config/dev.toml", "kiosk_app/config") in datas
     assert ("central_api_client/openapi.yaml", "central_api_client") in datas
-    assert not any(src.startswith(("tests/", "central_sim/")) or src.endswith(".py") for src, _ in datas)
+    assert not any(src.startswith(("tests/", "central_service/")) or src.endswith(".py") for src, _ in datas)
 
 
 def test_every_packaged_data_pattern_is_collected(spec: dict) -> None:
