@@ -31,7 +31,7 @@ from kiosk_app.ui.texts import Texts
 from kiosk_app.ui.theme import Theme
 from kiosk_app.ui.view import Controls, build_view
 from kiosk_app.ui.view_bodies import PIN_STEPS
-from kiosk_app.ui.voice import VoicePlayer
+from kiosk_app.ui.voice import DEFAULT_STEP, VoicePlayer
 from kiosk_app.ui.widgets import BigButton
 from kiosk_app.ui.window import lock_window
 
@@ -112,14 +112,14 @@ class KioskApp(App):
         self._redraw()
 
     def switch_sound(self) -> None:
-        self.controls.muted = not self.controls.muted
-        self.voice.set_muted(self.controls.muted)
+        """The speaker button steps the volume: normal, loud, silent, quiet, normal ..."""
+        self.controls.sound_step = self.voice.next_step()
         self._redraw()
 
     def _reset_for_next_customer(self) -> None:
         self.locale, self.texts = self.default_locale, Texts(self.default_locale)
-        self.controls.large_text = self.controls.muted = False
-        self.voice.set_muted(False)
+        self.controls.large_text = False
+        self.controls.sound_step = self.voice.set_step(DEFAULT_STEP)
         self.theme = self.base_theme.with_window(self.theme.window_size)
 
     def _resized(self, size: tuple[int, int]) -> None:

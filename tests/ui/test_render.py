@@ -324,13 +324,19 @@ def test_pin_counter_counts_without_digits_and_names_the_entry(window) -> None:
     assert Texts().get("pin_entry_second") in [getattr(w, "text", "") for w in view.walk()]
 
 
-def test_language_and_access_switches_call_the_app(window) -> None:
+def test_language_access_and_sound_switches_call_the_app(window) -> None:
+    from kiosk_app.ui.icons import Icon
+
     calls: list[str] = []
-    controls = {"on_language": lambda: calls.append("lang"), "on_access": lambda: calls.append("access")}
+    controls = {"on_language": lambda: calls.append("lang"), "on_access": lambda: calls.append("access"),
+                "on_sound": lambda: calls.append("sound"), "sound_step": 0}
     view, _, _ = _themed(window, SAMPLES[0], "zh_CN", controls=controls)
     next(w for w in view.walk() if getattr(w, "text", None) == "English").trigger_action(0)
     next(w for w in view.walk() if getattr(w, "text", None) == Texts().get("large_text_on")).trigger_action(0)
-    assert calls == ["lang", "access"]
+    speaker = next(w for w in view.walk() if isinstance(w, Icon) and w.name.startswith("speaker"))
+    assert speaker.name == "speaker_0" and speaker.parent.accessibility_text == Texts().get("sound_off")
+    speaker.parent.trigger_action(0)
+    assert calls == ["lang", "access", "sound"]
     view, _, _ = _themed(window, SAMPLES[2], "zh_CN")  # personal data on screen: no language switch here
     assert "English" not in [getattr(w, "text", "") for w in view.walk()]
 

@@ -74,7 +74,11 @@ def test_player_plays_the_prompt_through_kivy_and_mute_silences_it(tmp_path: Pat
     voice.generate(tmp_path, ("zh_CN",))
     player = voice.VoicePlayer(tmp_path, volume=0.5)
     assert player.play("zh_CN", "await_id_card") == voice.prompt_path(tmp_path, "zh_CN", "await_id_card")
-    assert player._playing is not None and player._playing.volume == 0.5
+    assert player._playing is not None and player._playing.volume == pytest.approx(0.5 * 0.8)
+    assert [player.next_step() for _ in range(4)] == [3, 0, 1, 2]  # the speaker button: loud, silent, quiet, normal
+    player.play("zh_CN", "await_id_card")
+    player.set_step(3)
+    assert player._playing.volume == pytest.approx(0.5)  # a prompt playing follows the button at once
     player.set_muted(True)
     assert player._playing is None and player.play("zh_CN", "review") is None
     assert voice.VoicePlayer(tmp_path / "none").play("zh_CN", "review") is None  # no files: silent, not broken
