@@ -75,9 +75,10 @@ def _storm(admin: CentralAdmin, db: LocalDb, proc: subprocess.Popen[bytes], rng:
     try:
         assert wait_until(lambda: outbox.depth(db)["acked"] >= 100
                           and set(admin.stats()["faults_fired"]) >= KINDS, 120, proc)
-        for doc in admin.appointments(BRANCH)[:20]:
-            admin.cancel_appointment(doc["id"])
-        admin.purge_tombstones(BRANCH)  # the kiosk's cursor is now too old: a resync, under fire
+        with admin.store.db.tx():  # one commit: the kiosk cannot pull the tombstones before their purge
+            for doc in admin.appointments(BRANCH)[:20]:
+                admin.cancel_appointment(doc["id"])
+            admin.purge_tombstones(BRANCH)  # the kiosk's cursor is now below the horizon: a resync, under fire
         assert wait_until(lambda: apply.resync_progress(db) is not None, 60, proc)
     finally:
         stop.set()
