@@ -249,6 +249,13 @@ class DeviceHealth(ContractModel):
     detail: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
+class UpdateOutcome(ContractModel):
+    version: Annotated[str, StringConstraints(max_length=32)]
+    previous: Annotated[str, StringConstraints(max_length=32)] | None = None
+    outcome: Literal["installed", "rolled_back", "failed"]
+    at: datetime
+
+
 class Heartbeat(ContractModel):
     kiosk_time: UtcDatetime
     app_version: Annotated[str, StringConstraints(max_length=32)]
@@ -261,6 +268,7 @@ class Heartbeat(ContractModel):
     clock_offset_ms: int | None = None
     disk_free_bytes: Annotated[int, Field(ge=0)] | None = None
     mode: Literal["open", "closed", "maintenance"] | None = None
+    last_update: UpdateOutcome | None = None
 
 
 class HeartbeatAck(ContractModel):

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from types import ModuleType
 from typing import Any
 
 from drivers.barcode import BarcodeScanner
@@ -24,25 +25,16 @@ from drivers.errors import DeviceError
 from drivers.idcard import IdCardReader
 from drivers.pinpad import Algorithm, PinPad
 from drivers.printer import ReceiptPrinter
-from drivers.sim.barcode_emulator import BarcodeEmulator
-from drivers.sim.idcard_emulator import IdCardEmulator
-from drivers.sim.pinpad_emulator import PinPadEmulator
-from drivers.sim.printer_emulator import PrinterEmulator
 from kiosk_app.config import KioskConfig
 from kiosk_app.config.model import SerialDevice
-from kiosk_app.devices_sim import (
-    DEFAULT_STOCK,
-    KeyCeremony,
-    PinPadKey,
-    Sims,
-    attach_ic_station,
-    start_dispenser,
-)
+from kiosk_app.emulators import Sims
+from kiosk_app.pinpad_key import KeyNotLoaded, PinPadKey, loaded_key
 
 log = logging.getLogger(__name__)
 
 DEVICE_NAMES = ("idcard", "scanner", "dispenser", "chip", "pinpad", "printer")
 TERMINATORS = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n"}
+DEFAULT_STOCK = 100  # blank cards in an emulated dispenser's stack
 SCANNER_ONLINE_WAIT_S = 2.0
 VPCD_WAIT_S = 10.0
 Opener = Callable[["Devices", KioskConfig], None]
@@ -56,7 +48,8 @@ class Devices:
 
     `endpoints` maps a device to its port or PC/SC reader name; `errors` maps a device that could not be
     opened (or, for the scanner, is not connected yet: it keeps retrying) to a one-line reason.
-    `pinpad_key` is the working key loaded at open (emulated pad only). Close with `close()` or `with`.
+    `pinpad_key` is the working key the pad holds in the configured slot (a serial pad reports it; an emulated
+    one gets a fresh key at open). Close with `close()` or `with`.
     """
 
     idcard: IdCardReader | None = None
@@ -127,12 +120,20 @@ def _attempt(devices: Devices, name: str, step: Opener, cfg: KioskConfig) -> Non
         log.warning("device %s not opened: %s", name, devices.errors[name])
 
 
-def _port(devices: Devices, name: str, dev: SerialDevice, start: Callable[[], Any]) -> str | None:
+def _emulated() -> ModuleType:
+    """The emulators' module, imported only when a device says `driver = "emulator"`: a production kiosk
+    never loads `drivers.sim` (tests/deploy asserts it)."""
+    from kiosk_app import devices_sim
+
+    return devices_sim
+
+
+def _port(devices: Devices, name: str, dev: SerialDevice, start: Callable[[ModuleType], Any]) -> str | None:
     """The port to open: the emulator's pty (started now and kept in `sims`), the configured one, or None."""
     if dev.driver == "disabled":
         return None
     if dev.driver == "emulator":
-        sim = start()
+        sim = start(_emulated())
         setattr(devices.sims, name, sim)
         devices.endpoints[name] = f"{sim.path} (emulator)"
         return str(sim.path)
@@ -142,7 +143,7 @@ def _port(devices: Devices, name: str, dev: SerialDevice, start: Callable[[], An
 
 def _open_idcard(devices: Devices, cfg: KioskConfig) -> None:
     dev = cfg.devices.idcard
-    port = _port(devices, "idcard", dev, lambda: IdCardEmulator(baudrate=dev.baudrate))
+    port = _port(devices, "idcard", dev, lambda sims: sims.start_idcard(dev.baudrate))
     if port is None:
         return
     reader = IdCardReader(port, dev.baudrate, command_timeout=dev.timeout_s, read_timeout=max(3.0, dev.timeout_s),
@@ -154,7 +155,7 @@ def _open_idcard(devices: Devices, cfg: KioskConfig) -> None:
 def _open_scanner(devices: Devices, cfg: KioskConfig) -> None:
     dev = cfg.devices.scanner
     framing = FramingConfig(terminator=TERMINATORS[dev.terminator], max_length=dev.max_length)
-    port = _port(devices, "scanner", dev, lambda: BarcodeEmulator(dev.model, framing))
+    port = _port(devices, "scanner", dev, lambda sims: sims.start_scanner(dev.model, framing))
     if port is None:
         return
     scanner = BarcodeScanner(ScannerSettings(url=port, model=dev.model, baudrate=dev.baudrate, framing=framing,
@@ -166,7 +167,7 @@ def _open_scanner(devices: Devices, cfg: KioskConfig) -> None:
 
 def _open_dispenser(devices: Devices, cfg: KioskConfig, *, stock: int = DEFAULT_STOCK) -> None:
     dev = cfg.devices.dispenser
-    port = _port(devices, "dispenser", dev, lambda: start_dispenser(stock, address=dev.address))
+    port = _port(devices, "dispenser", dev, lambda sims: sims.start_dispenser(stock, address=dev.address))
     if port is None:
         return
     dispenser = CardDispenser(port, baudrate=dev.baudrate, address=dev.address, command_timeout=dev.timeout_s)
@@ -178,8 +179,10 @@ def _open_chip(devices: Devices, cfg: KioskConfig, *, vpcd_wait: float = VPCD_WA
     """The chip reader on the configured reader, or on the emulated IC station's vpcd slot."""
     reader = cfg.devices.chip.reader
     if devices.sims.dispenser is not None:
-        reader = attach_ic_station(devices.sims, lease_timeout=vpcd_wait)
+        reader = _emulated().attach_ic_station(devices.sims, lease_timeout=vpcd_wait)
         devices.endpoints["chip"] = f"{reader} (emulated IC station)"
+    elif reader is None:
+        raise ValueError("devices.chip.reader is not set (only an emulated dispenser names its own)")
     else:
         devices.endpoints["chip"] = reader
     timeout = cfg.devices.chip.timeout_s
@@ -187,19 +190,28 @@ def _open_chip(devices: Devices, cfg: KioskConfig, *, vpcd_wait: float = VPCD_WA
 
 
 def _open_pinpad(devices: Devices, cfg: KioskConfig) -> None:
-    """Open the pad; an emulated one gets a master key at start and a fresh working key loaded (KCV-checked)."""
+    """Open the pad and find its working key: a serial pad must report one in the configured slot (loaded by
+    `kiosk pinpad load-key`); an emulated pad gets a master key at start and a fresh working key now."""
     dev = cfg.devices.pinpad
-    ceremony = KeyCeremony.generate(Algorithm[dev.algorithm.upper()]) if dev.driver == "emulator" else None
-    port = _port(devices, "pinpad", dev, lambda: PinPadEmulator(ceremony.master_keys() if ceremony else {}))
+    ceremony = None
+    if dev.driver == "emulator":
+        ceremony = _emulated().KeyCeremony.generate(Algorithm[dev.algorithm.upper()], dev.master_slot)
+    port = _port(devices, "pinpad", dev, lambda sims: sims.start_pinpad(ceremony))
     if port is None:
         return
     pad = PinPad(port, dev.baudrate, command_timeout=dev.timeout_s)
     pad.open()
     devices.pinpad = pad
     if ceremony is None:
+        try:
+            devices.pinpad_key = loaded_key(pad, dev)
+        except KeyNotLoaded as exc:
+            devices.errors["pinpad"] = str(exc)
+            return
+        log.info("PIN pad holds working key %s in slot %d", dev.key_id, dev.key_slot)
         return
     devices.sims.key_ceremony = ceremony
-    wrapped, key = ceremony.working_key(cfg.kiosk.kiosk_id)
+    wrapped, key = ceremony.working_key(cfg.kiosk.kiosk_id, dev.key_slot)
     loaded = pad.load_working_key(wrapped)
     if not loaded.ok:
         devices.errors["pinpad"] = f"working key not loaded: {loaded.completion.value} {loaded.error_code or ''}"
@@ -210,7 +222,7 @@ def _open_pinpad(devices: Devices, cfg: KioskConfig) -> None:
 
 def _open_printer(devices: Devices, cfg: KioskConfig) -> None:
     dev = cfg.devices.printer
-    port = _port(devices, "printer", dev, PrinterEmulator)
+    port = _port(devices, "printer", dev, lambda sims: sims.start_printer())
     if port is None:
         return
     printer = ReceiptPrinter(port, dev.baudrate, timeout=dev.timeout_s)

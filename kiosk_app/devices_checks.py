@@ -15,6 +15,8 @@ from pathlib import Path
 from central_api_client import errors as central_errors
 from central_api_client.client import CentralClient
 from central_api_client.transport import RetryPolicy
+from drivers.chip import PcscUnavailable
+from drivers.chip.pcsc_service import find_running_socket, list_readers
 from drivers.dispenser import CardDispenser, InitMode
 from drivers.status import DeviceState, DeviceStatus
 from kiosk_app.central_link import central_client
@@ -153,13 +155,17 @@ def database_check(cfg: KioskConfig) -> Check:
 
 
 def pcscd_check() -> Check:
-    """Whether a pcscd answers on its client socket (the chip reader needs it)."""
-    from drivers.sim.pcscd import find_running_socket
-
+    """Whether a pcscd answers on its client socket (the chip reader needs it), and the readers it offers:
+    branch IT copies the IC station's name from this line into `devices.chip.reader`."""
     found = find_running_socket()
     if found is None:
         return Check("pcscd", False, "notRunning", details={"fix": "systemctl start pcscd"})
-    return Check("pcscd", True, "running", where=str(found))
+    try:
+        readers = list_readers()
+    except PcscUnavailable as exc:
+        return Check("pcscd", False, "unreachable", where=str(found), details={"error": str(exc)})
+    return Check("pcscd", True, "running", where=str(found),
+                 details={"readers": "; ".join(repr(r) for r in readers) or "none"})
 
 
 def font_check() -> Check:

@@ -7,12 +7,11 @@ the tests can reach through `Devices.sims`.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
+from drivers.barcode.protocol import FramingConfig
 from drivers.cardnumbers import luhn_check_digit
 from drivers.pinpad import Algorithm, WorkingKey, key_check_value
 from drivers.pinpad.pinblock import ecb_encrypt
@@ -20,16 +19,17 @@ from drivers.sim.barcode_emulator import BarcodeEmulator
 from drivers.sim.dispenser_emulator import DispenserEmulator
 from drivers.sim.idcard_emulator import IdCardEmulator
 from drivers.sim.pboc_card import VirtualIcStation
-from drivers.sim.pcscd import SlotLease, ensure_pcscd, lease_slot
+from drivers.sim.pcscd import ensure_pcscd, lease_slot
 from drivers.sim.pinpad_emulator import PinPadEmulator
 from drivers.sim.printer_emulator import PrinterEmulator
+from kiosk_app.emulators import Sims
+from kiosk_app.pinpad_key import DELIVERY_FORMAT, KeyDelivery, PinPadKey
 
 log = logging.getLogger(__name__)
 
 UNIONPAY_BIN = "621700"  # a UnionPay debit BIN (62...); the emulated stock's PANs share it
 MASTER_SLOT = 1
 WORKING_SLOT = 10
-DEFAULT_STOCK = 100
 EMULATED_LOW_THRESHOLD = 10  # the emulated stacker's "low" sensor trips at this many cards
 
 
@@ -45,79 +45,58 @@ def unionpay_pans(count: int, *, first: int = 1, length: int = 16, bin_: str = U
     return [body + luhn_check_digit(body) for body in bodies]
 
 
-@dataclass(frozen=True)
-class PinPadKey:
-    """The working key the kiosk loaded into the pad: where it is and how the central service names it.
-
-    The clear key is never kept; `kcv` identifies it (the pad and the host both computed it).
-    """
-
-    master_slot: int
-    key_slot: int
-    algorithm: Algorithm
-    key_id: str
-    kcv: bytes
-
-
 @dataclass
 class KeyCeremony:
     """Plays the bank's key host for an emulated pad: a master key injected into the pad, a working key under it."""
 
     algorithm: Algorithm
     master_key: bytes = field(repr=False)
+    master_slot: int = MASTER_SLOT
 
     @classmethod
-    def generate(cls, algorithm: Algorithm) -> KeyCeremony:
-        return cls(algorithm, os.urandom(16))
+    def generate(cls, algorithm: Algorithm, master_slot: int = MASTER_SLOT) -> KeyCeremony:
+        return cls(algorithm, os.urandom(16), master_slot)
 
     def master_keys(self) -> dict[int, tuple[Algorithm, bytes]]:
         """What the emulated pad holds after the (pretend) key ceremony."""
-        return {MASTER_SLOT: (self.algorithm, self.master_key)}
+        return {self.master_slot: (self.algorithm, self.master_key)}
 
-    def working_key(self, kiosk_id: str) -> tuple[WorkingKey, PinPadKey]:
-        """A fresh working key wrapped under the master key, and how it is named to the central service."""
+    def delivery(self, key_id: str) -> tuple[KeyDelivery, bytes]:
+        """A fresh working key wrapped under the master key, as the bank's key host delivers it, and the clear key
+        (which only the key host and the central service's HSM know; tests use it to open PIN blocks)."""
         clear = os.urandom(16)
         kcv = key_check_value(self.algorithm, clear)
         wrapped = ecb_encrypt(self.algorithm, self.master_key, clear)
+        return KeyDelivery(format=DELIVERY_FORMAT, key_id=key_id, algorithm=self.algorithm.name.lower(),
+                           master_slot=self.master_slot, wrapped_key=wrapped.hex(), kcv=kcv.hex()), clear
+
+    def working_key(self, kiosk_id: str, key_slot: int = WORKING_SLOT) -> tuple[WorkingKey, PinPadKey]:
+        """A fresh working key wrapped under the master key, and how it is named to the central service."""
+        delivery, _ = self.delivery("pending")
+        kcv = bytes.fromhex(delivery.kcv)
         key_id = f"{kiosk_id}-{self.algorithm.name.lower()}-{kcv.hex()}"
-        return (WorkingKey(MASTER_SLOT, WORKING_SLOT, self.algorithm, wrapped, kcv),
-                PinPadKey(MASTER_SLOT, WORKING_SLOT, self.algorithm, key_id, kcv))
+        return (delivery.working_key(key_slot),
+                PinPadKey(self.master_slot, key_slot, self.algorithm, key_id, kcv))
 
 
-@dataclass
-class Sims:
-    """The running emulators (None where the device is not emulated), for the demo and tests to play the customer.
+def start_idcard(baudrate: int) -> IdCardEmulator:
+    """An ID card reader emulator (SAM and card slot) on a fresh pty."""
+    return IdCardEmulator(baudrate=baudrate)
 
-    `vpcd` is the lease on the vpcd slot the IC station's virtual cards use; `key_ceremony` holds the emulated
-    pad's master key (never the working key).
-    """
 
-    idcard: IdCardEmulator | None = None
-    scanner: BarcodeEmulator | None = None
-    dispenser: DispenserEmulator | None = None
-    ic_station: VirtualIcStation | None = None
-    pinpad: PinPadEmulator | None = None
-    printer: PrinterEmulator | None = None
-    vpcd: SlotLease | None = field(default=None, repr=False)
-    key_ceremony: KeyCeremony | None = field(default=None, repr=False)
+def start_scanner(model: str, framing: FramingConfig) -> BarcodeEmulator:
+    """A QR scanner emulator speaking `model`'s command set on a fresh pty."""
+    return BarcodeEmulator(model, framing)
 
-    def running(self) -> Iterator[str]:
-        """Names of the emulators that are running."""
-        for f in fields(self):
-            if f.name not in ("vpcd", "key_ceremony") and getattr(self, f.name) is not None:
-                yield f.name
 
-    def close(self) -> None:
-        """Stop every emulator and give the vpcd slot back; never raises (each failure is logged)."""
-        for name in ("idcard", "scanner", "pinpad", "printer", "dispenser", "ic_station"):
-            sim = getattr(self, name)
-            setattr(self, name, None)
-            if sim is not None:
-                with _logged(f"closing the {name} emulator"):
-                    sim.close()
-        if self.vpcd is not None:
-            self.vpcd.release()
-            self.vpcd = None
+def start_pinpad(ceremony: KeyCeremony) -> PinPadEmulator:
+    """A PIN pad emulator holding the ceremony's master key, no working key yet."""
+    return PinPadEmulator(ceremony.master_keys())
+
+
+def start_printer() -> PrinterEmulator:
+    """A receipt printer emulator on a fresh pty."""
+    return PrinterEmulator()
 
 
 def start_dispenser(stock: int, *, address: int = 0) -> DispenserEmulator:
@@ -140,11 +119,3 @@ def attach_ic_station(sims: Sims, *, lease_timeout: float = 10.0) -> str:
     sims.dispenser.set_ic_hooks(station.on_card_at_ic, station.on_card_left_ic)
     log.info("emulated IC station on %s", lease.reader)
     return lease.reader
-
-
-@contextlib.contextmanager
-def _logged(what: str) -> Iterator[None]:
-    try:
-        yield
-    except Exception:  # closing must go on for the others
-        log.warning("%s failed", what, exc_info=True)

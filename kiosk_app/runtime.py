@@ -12,7 +12,6 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +33,12 @@ from kiosk_app.flow.host import SessionHost
 from kiosk_app.flow.issuance import IssuanceService, bind_unknown, recover
 from kiosk_app.flow.issuance.adapters import CardDispenserAdapter, ChipReaderAdapter
 from kiosk_app.flow.policy import AccountPolicy
-from kiosk_app.flow.recorder import Recorder
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.session import JourneySettings, Ports, Session
 from kiosk_app.flow.staff import StaffAuthenticator
 from kiosk_app.health_report import ReportPublisher
+from kiosk_app.store.branch_day import BranchDay
+from kiosk_app.store.sessions import Recorder
 from sync_agent import fetch
 from sync_agent.central import CentralRemote
 from sync_agent.clock import corrected_now
@@ -100,13 +100,19 @@ def account_policy(cfg: KioskConfig) -> AccountPolicy:
 
 def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, keys: tokens.KeyRing, *,
                   on_screen: Callable[[Screen], None], staff: dict[str, str] | None = None,
-                  clock: Callable[[], float] | None = None, today: Callable[[], date] = date.today,
+                  clock: Callable[[], float] | None = None, day: BranchDay | None = None,
                   face_source: FrameSource | None = None) -> KioskRuntime:
-    """Wire everything; runs issuance recovery first. Raises RuntimeError if a device the journey needs is absent."""
+    """Wire everything; runs issuance recovery first. Raises RuntimeError if a device the journey needs is absent.
+
+    `day` is the branch's clock and local day (default: now, in the config's time zone): every daily count
+    and "today" in the journey and the console use it.
+    """
     missing = [n for n in ("idcard", "dispenser", "chip", "pinpad") if getattr(devices, n) is None]
     if missing:
         raise RuntimeError(f"devices not available: {', '.join(missing)} ({devices.errors})")
     db = open_db(cfg.paths.database)
+    day = day or BranchDay.named(cfg.kiosk.time_zone)
+    recorder = Recorder(db, cfg.kiosk.kiosk_id, person_key_secret(cfg.paths.database), day=day)
     central = CentralAdapter(client)
     remote = CentralRemote(client)
     branch = cfg.kiosk.branch_id
@@ -121,16 +127,16 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     printer = PrinterAdapter(devices.printer, bank_name=cfg.branding.bank_name_local,
                              official_account_url=cfg.branding.official_account_url) if devices.printer else None
     ports = Ports(
-        tokens=TokenAdapter(db, keys, branch, skew_s=cfg.journey.token_clock_skew_s, now=lambda: corrected_now(db)),
+        tokens=TokenAdapter(recorder, keys, branch, skew_s=cfg.journey.token_clock_skew_s,
+                            now=lambda: corrected_now(db)),
         appointments=LocalAppointments(db, lambda ref: fetch.fetch_by_token(db, remote, branch, ref.text)),
         central=central, issuer=issuer, printer=printer or _NoPrinter(),
         staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures),
         face=_face_camera(cfg, face_source),
     )
-    recorder = Recorder(db, cfg.kiosk.kiosk_id, person_key_secret(cfg.paths.database))
-    session = Session(ports, recorder, journey_settings(cfg), account_policy(cfg), today=today,
+    session = Session(ports, recorder, journey_settings(cfg), account_policy(cfg), today=day.today,
                       **({"clock": clock} if clock else {}))
-    recover_sessions(db, recorder)
+    recorder.recover_sessions()
     host = SessionHost(session, on_screen)
     reports = ReportPublisher(db, lambda: device_checks(cfg, devices), lambda: session.closed, issuance.book.storage)
     host.add_listener(reports)
@@ -139,7 +145,7 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     host.add_listener(walk_in)
     runtime = KioskRuntime(cfg, db, devices, client, session, host, issuance, printer)
     runtime.watchers.append(walk_in)
-    runtime.watchers.append(IdCardWatcher(devices.idcard, host.post, today).start())
+    runtime.watchers.append(IdCardWatcher(devices.idcard, host.post, day.today).start())
     if devices.scanner is not None:
         runtime.watchers.append(ScannerWatcher(devices.scanner, host.post).start())
     return runtime
@@ -159,22 +165,3 @@ class _NoPrinter:
 
     def print_receipt(self, lines: dict[str, Any]) -> None:
         log.info("no receipt printer configured; receipt skipped")
-
-
-def recover_sessions(db: LocalDb, recorder: Recorder) -> list[str]:
-    """Close sessions a crash left open: wipe their data; a token is released unless an account was opened."""
-    open_rows = db.conn.execute("SELECT id FROM kiosk_sessions WHERE state != 'ended'").fetchall()
-    closed = []
-    for (session_id,) in open_rows:
-        opened = db.conn.execute(
-            "SELECT 1 FROM journal WHERE session_id = ? AND kind = 'account_opened'", (session_id,)
-        ).fetchone()
-        if not opened:
-            for (token_id,) in db.conn.execute(
-                "SELECT u.token_id FROM used_tokens u JOIN kiosk_sessions s ON s.appointment_id = u.appointment_id "
-                "WHERE s.id = ?", (session_id,)
-            ).fetchall():
-                recorder.release_token(token_id)
-        recorder.end(session_id, "interrupted", {"recovered": True, "account_opened": bool(opened)})
-        closed.append(session_id)
-    return closed

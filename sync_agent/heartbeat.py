@@ -40,6 +40,7 @@ class KioskReport:
     mode: str | None = None
     card_stock: int | None = None
     bin_count: int | None = None
+    last_update: dict[str, str] | None = None  # the contract's UpdateOutcome, from `kiosk update`'s record
 
 
 StatusProvider = Callable[[], KioskReport]
@@ -100,7 +101,7 @@ def build(db: LocalDb, report: KioskReport, *, app_version: str, clock: ServerCl
     }
     body |= _card_counts(db)
     body |= {k: v for k, v in (("card_stock", report.card_stock), ("bin_count", report.bin_count),
-                               ("mode", report.mode)) if v is not None}
+                               ("mode", report.mode), ("last_update", report.last_update)) if v is not None}
     for key, name in ((state.LAST_PULL_OK, "last_pull_at"), (state.LAST_PUSH_OK, "last_push_at")):
         if values.get(key):
             body[name] = _z(values[key])

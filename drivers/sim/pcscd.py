@@ -22,11 +22,12 @@ from pathlib import Path
 
 from smartcard import scard
 
+from drivers.chip.pcsc_service import find_running_socket, socket_path
+from drivers.chip.pcsc_service import pcscd_running as pcscd_running  # re-exported for the tests
 from drivers.errors import DeviceTimeout, LinkError
 
 log = logging.getLogger(__name__)
 
-PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 VPCD_CONF = Path("/etc/reader.conf.d/vpcd")
 LOCK_DIR = Path(tempfile.gettempdir())
 LOG_PATH = LOCK_DIR / "kiosk-pcscd.log"
@@ -54,42 +55,6 @@ class PcscdInfo:
     started: bool
     pid: int | None = None
     log_path: Path | None = None
-
-
-def pcscd_running(path: Path | None = None) -> bool:
-    """True when something accepts connections on pcscd's client socket (a stale file is not enough)."""
-    path = path or socket_path()
-    if not path.exists():
-        return False
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        try:
-            sock.connect(str(path))
-        except OSError:
-            return False
-    return True
-
-
-def socket_path() -> Path:
-    """The client socket libpcsclite uses: $PCSCLITE_CSOCK_NAME, else /run/pcscd/pcscd.comm."""
-    return Path(os.environ.get("PCSCLITE_CSOCK_NAME") or PCSCD_SOCKET)
-
-
-def find_running_socket() -> Path | None:
-    """The client socket of a live pcscd, also one running in another root (a chroot's /run).
-
-    A pcscd started inside a chroot holds the vpcd TCP ports (the network is shared) but its socket is
-    under the chroot, so a second pcscd here could never offer the vpcd readers; `/proc/PID/root` reaches it.
-    """
-    if pcscd_running():
-        return socket_path()
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        with contextlib.suppress(OSError):
-            if comm.read_text().strip() != "pcscd":
-                continue
-            candidate = comm.parent / "root" / str(PCSCD_SOCKET).lstrip("/")
-            if pcscd_running(candidate):
-                return candidate
-    return None
 
 
 def vpcd_ports_taken(slots: tuple[VpcdSlot, ...] = VPCD_SLOTS) -> bool:

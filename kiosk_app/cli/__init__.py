@@ -13,9 +13,12 @@ from kiosk_app.cli.config_cmd import config_group
 from kiosk_app.cli.context import CliContext
 from kiosk_app.cli.db_cmd import db_group
 from kiosk_app.cli.doctor_cmd import doctor
+from kiosk_app.cli.pinpad_cmd import pinpad_group
 from kiosk_app.cli.provision_cmd import provision
+from kiosk_app.cli.screens_cmd import screens
 from kiosk_app.cli.staff_cmd import staff_group
 from kiosk_app.cli.sync_cmd import sync_group
+from kiosk_app.cli.update_cmd import update
 
 # Commands that need the central appointment service (not in a kiosk bundle: kiosk.spec excludes it), loaded
 # only when called, so `kiosk` starts without them and lists them only where they can run. `kiosk central ...`
@@ -57,6 +60,9 @@ cli.add_command(doctor)
 cli.add_command(provision)
 cli.add_command(app)
 cli.add_command(staff_group)
+cli.add_command(pinpad_group)
+cli.add_command(update)
+cli.add_command(screens)
 
 
 def main() -> None:

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from kiosk_app import __version__
 from kiosk_app.central_link import central_client
 from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.cli.provision_cmd import load_token_keys
 from kiosk_app.logs import configure_logging
+from kiosk_app.update.health import mark_healthy
 
 
 @click.command("app")
@@ -36,7 +38,12 @@ def app(ctx: CliContext) -> None:
         devices.close()
         raise click.ClickException("the PIN pad has no working key (the bank's key host loads it); "
                                    "run `kiosk doctor` for the PIN pad's state")
+    from kiosk_app.ui.window import configure_window
+
+    configure_window(cfg.display)  # before Kivy's window module is imported (that import opens the window)
     from kiosk_app.ui.app import KioskApp
+    from kiosk_app.ui.theme import Theme
+    from kiosk_app.ui.voice import VoicePlayer
 
     client = central_client(cfg)
     staff = load_staff(cfg.paths.staff_file)
@@ -44,14 +51,19 @@ def app(ctx: CliContext) -> None:
 
     def host(on_screen):
         runtime.append(build_runtime(cfg, devices, client, keys, on_screen=on_screen, staff=staff))
+        mark_healthy(cfg.update.health_file, __version__)  # `kiosk update` waits for this after a restart
         return runtime[0].host
 
     def console():
         return ManagerConsole.from_runtime(runtime[0], checks=lambda: device_checks(cfg, devices))
 
     try:
-        KioskApp(host, bank_name=cfg.branding.bank_name_local, locale=cfg.kiosk.locale,
-                 console_factory=console).run()
+        theme = Theme.create(primary_color=cfg.branding.primary_color, bank_name=cfg.branding.bank_name_local,
+                             logo=cfg.branding.logo, text_scale=cfg.display.text_scale,
+                             high_contrast=cfg.display.high_contrast)
+        KioskApp(host, bank_name=cfg.branding.bank_name_local, locale=cfg.kiosk.locale, console_factory=console,
+                 theme=theme, production=cfg.display.mode == "production",
+                 voice=VoicePlayer(volume=cfg.display.volume, enabled=cfg.display.voice)).run()
     finally:
         devices.close()
         client.close()

@@ -7,6 +7,7 @@ heartbeat is what the kiosk app last published in the database (`sync_agent.hear
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import click
 
@@ -15,10 +16,12 @@ from kiosk_app.central_link import central_client
 from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.config import KioskConfig
 from kiosk_app.logs.setup import configure_logging
+from kiosk_app.update.install import InstallSettings
+from kiosk_app.update.status import read_status
 from sync_agent import health
 from sync_agent.agent import AgentSettings, SyncAgent
 from sync_agent.central import CentralRemote
-from sync_agent.heartbeat import stored_report
+from sync_agent.heartbeat import KioskReport, stored_report
 from sync_agent.localdb import LocalDb, LocalDbError
 
 
@@ -46,8 +49,15 @@ def run(ctx: CliContext) -> None:
                       max_bytes=cfg.logging.max_bytes, backups=cfg.logging.backups, process="kiosk-sync")
     settings = _settings(cfg)
     with central_client(cfg) as client, LocalDb(settings.db_path) as status_db:
-        agent = SyncAgent(settings, CentralRemote(client), lambda: stored_report(status_db))
+        agent = SyncAgent(settings, CentralRemote(client), lambda: heartbeat_report(status_db, cfg))
         agent.run()
+
+
+def heartbeat_report(db: LocalDb, cfg: KioskConfig) -> KioskReport:
+    """What the app last published, plus the last update's outcome (`kiosk update` records it beside releases)."""
+    report = stored_report(db)
+    update = read_status(InstallSettings.status_path(cfg.update.root))
+    return replace(report, last_update=update.as_heartbeat()) if update else report
 
 
 @sync_group.command("status")

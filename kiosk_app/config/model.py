@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 
 class Section(BaseModel):
@@ -16,6 +17,16 @@ class KioskIdentity(Section):
     branch_id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     kiosk_id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     locale: Literal["zh_CN", "en"] = "zh_CN"
+    time_zone: str = "Asia/Shanghai"  # the branch's local day: every daily count (card limit, console) uses it
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (an IANA name like 'Asia/Shanghai')") from exc
+        return value
 
 
 class Branding(Section):
@@ -26,6 +37,20 @@ class Branding(Section):
     primary_color: str = Field("#B3122E", pattern=r"^#[0-9A-Fa-f]{6}$")
     official_account_url: str = "https://mp.example.invalid/official-account"
     logo: Path | None = None
+
+
+class Display(Section):
+    """The panel and how the customer screens look and sound on it (the theme reads these, never code)."""
+
+    width: int = Field(1920, ge=640, le=7680)
+    height: int = Field(1080, ge=480, le=7680)
+    orientation: Literal["landscape", "portrait"] = "landscape"  # portrait swaps width and height
+    fullscreen: bool = True
+    mode: Literal["production", "demo"] = "production"  # demo keeps a way out (Ctrl+Shift+Q)
+    text_scale: float = Field(1.0, ge=0.8, le=1.6)  # the bank's typography scale on top of the panel's
+    high_contrast: bool = False  # the default for each new customer; the customer can switch it
+    voice: bool = True
+    volume: float = Field(0.8, ge=0.0, le=1.0)
 
 
 class Central(Section):
@@ -82,14 +107,37 @@ class DispenserConfig(SerialDevice):
 
 
 class ChipConfig(Section):
-    reader: str = Field("Virtual PCD 00 00", min_length=1)
+    """The IC station as pcscd names it; no default, because a guessed name reads no card (`kiosk doctor` lists them).
+
+    Left out only when the dispenser is emulated: its IC station then lives on a leased vpcd slot.
+    """
+
+    reader: str | None = Field(None, min_length=1)
     timeout_s: float = Field(5.0, gt=0, le=60)
 
 
 class PinPadConfig(SerialDevice):
+    """The encrypting PIN pad and where its keys are: the bank's key host names the working key by `key_id`.
+
+    `master_slot` holds the key injected at the key ceremony; `kiosk pinpad load-key` puts the working key,
+    wrapped under it, into `key_slot`. A serial pad needs `key_id` (the central service decrypts PIN blocks
+    by it); an emulated pad plays its own key ceremony and names its key itself.
+    """
+
     baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 9600
     algorithm: Literal["tdes", "sm4"] = "sm4"
     entry_timeout_s: float = Field(30.0, gt=0, le=120)
+    master_slot: int = Field(1, ge=0, le=255)
+    key_slot: int = Field(10, ge=0, le=255)
+    key_id: str = Field("", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
+
+    @model_validator(mode="after")
+    def _key_named_for_serial(self) -> PinPadConfig:
+        if self.driver == "serial" and not self.key_id:
+            raise ValueError("key_id is required when driver = 'serial' (the working key's name at the key host)")
+        if self.master_slot == self.key_slot:
+            raise ValueError("key_slot must differ from master_slot")
+        return self
 
 
 class PrinterConfig(SerialDevice):
@@ -104,6 +152,12 @@ class Devices(Section):
     chip: ChipConfig = ChipConfig()
     pinpad: PinPadConfig
     printer: PrinterConfig
+
+    @model_validator(mode="after")
+    def _chip_reader_named(self) -> Devices:
+        if self.chip.reader is None and self.dispenser.driver != "emulator":
+            raise ValueError("devices.chip.reader is required (the IC station's PC/SC name: see `kiosk doctor`)")
+        return self
 
 
 class Paths(Section):
@@ -149,9 +203,24 @@ class Sync(Section):
     retention_grace_h: int = Field(24, ge=0, le=24 * 90)
 
 
+class Update(Section):
+    """Signed updates (`kiosk update BUNDLE`): the bank's release key, where releases live, how to restart.
+
+    The app marks itself healthy in `health_file` once it runs; a release that does not within
+    `health_timeout_s` of its restart is rolled back.
+    """
+
+    release_key: Path | None = None
+    root: Path = Path("/opt/branch-kiosk")
+    health_file: Path = Path("/run/branch-kiosk/app-health.json")
+    health_timeout_s: float = Field(60.0, gt=0, le=600)
+    restart_command: tuple[str, ...] = Field(("systemctl", "restart", "kiosk-app.service"), min_length=1)
+
+
 class KioskConfig(Section):
     kiosk: KioskIdentity
     branding: Branding = Branding()
+    display: Display = Display()
     central: Central
     devices: Devices
     paths: Paths
@@ -159,3 +228,4 @@ class KioskConfig(Section):
     journey: Journey = Journey()
     policy: Policy = Policy()
     sync: Sync = Sync()
+    update: Update = Update()

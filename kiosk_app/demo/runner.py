@@ -21,6 +21,7 @@ from kiosk_app.demo import script as sc
 from kiosk_app.demo.environment import OTHER_BRANCH, Rehearsal, expired_token, rehearsal
 from kiosk_app.flow.events import StaffAuth, StaffDecision, Tick, Touch
 from kiosk_app.flow.risk import QUESTIONNAIRE_ID
+from kiosk_app.store.appointments import appointment_status
 from sync_agent import journal
 
 
@@ -197,10 +198,8 @@ class Runner:
         appointment_id = self.r.customer.appointment["id"]
         self.r.central.admin.cancel_appointment(appointment_id)
         deadline = time.monotonic() + step.timeout_s
-        query = "SELECT status FROM appointments WHERE id = ?"
         while time.monotonic() < deadline:
-            row = self.r.runtime.db.conn.execute(query, (appointment_id,)).fetchone()
-            if row is not None and row[0] == "cancelled":
+            if appointment_status(self.r.runtime.db, appointment_id) == "cancelled":
                 return
             time.sleep(0.05)
         raise StepFailed(f"the cancellation did not reach the kiosk within {step.timeout_s} s")

@@ -26,11 +26,12 @@ from kiosk_app.flow import manager_ops as ops
 from kiosk_app.flow import screen_builder
 from kiosk_app.flow.issuance import CardBook, ChipPort, DispenserPort
 from kiosk_app.flow.manager_ops import DeviceLine, Outcome, Refusal, ReprintPort, refused
-from kiosk_app.flow.recorder import Recorder
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.session import Session
 from kiosk_app.flow.staff import StaffAuthenticator, StaffLocked
 from kiosk_app.flow.table import St
+from kiosk_app.store.reports import closed_by_manager
+from kiosk_app.store.sessions import Recorder
 from sync_agent.localdb import LocalDb
 
 log = logging.getLogger(__name__)
@@ -64,18 +65,19 @@ class ManagerConsole:
 
     `checks` returns one status line per device (e.g. `lambda: device_checks(cfg, devices)`); `dispenser` is
     the driver (initialise, bin counter), `recovery_port`/`chip` the issuance ports recovery uses.
-    `clock` drives the inactivity timeout (`idle_timeout_s`); `today` the "today's sessions" day.
+    `clock` drives the inactivity timeout (`idle_timeout_s`); `today` the "today's sessions" day (default: the
+    branch's local day, `recorder.day`).
     """
 
     def __init__(self, *, db: LocalDb, recorder: Recorder, staff: StaffAuthenticator, session: Session,
                  book: CardBook, checks: Callable[[], Sequence[DeviceLine]], dispenser: CardDispenser | None = None,
                  recovery_port: DispenserPort | None = None, chip: ChipPort | None = None,
                  printer: ReprintPort | None = None, clock: Callable[[], float] = time.monotonic,
-                 today: Callable[[], date] = date.today, idle_timeout_s: float = 120.0,
+                 today: Callable[[], date] | None = None, idle_timeout_s: float = 120.0,
                  stock_low_threshold: int = 20, hold_kiosk: bool = True) -> None:
         self.db, self.recorder, self.staff, self.session, self.book = db, recorder, staff, session, book
         self.checks, self.dispenser, self.recovery_port, self.chip = checks, dispenser, recovery_port, chip
-        self.printer, self.clock, self.today = printer, clock, today
+        self.printer, self.clock, self.today = printer, clock, today or recorder.day.today
         self.idle_timeout_s, self.stock_low_threshold, self.hold_kiosk = idle_timeout_s, stock_low_threshold, hold_kiosk
         self.staff_id: str | None = None
         self.screen = self._login_screen()
@@ -102,11 +104,10 @@ class ManagerConsole:
         Returns whether the kiosk is now closed.
         """
         with self._lock:
-            row = self.db.conn.execute(
-                "SELECT kind FROM journal WHERE kind IN ('manager_close', 'manager_open') ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            if row is not None and not self.logged_in:
-                self.session.closed = self._closed_choice = row[0] == "manager_close"
+            closed = closed_by_manager(self.db)
+            if closed is not None and not self.logged_in:
+                self._closed_choice = closed
+                self.session.set_closed(closed)
             return self.session.closed
 
     @property
@@ -158,9 +159,9 @@ class ManagerConsole:
         """Hold the kiosk closed, then check again: a customer who got in meanwhile keeps the kiosk."""
         self._closed_choice = self.session.closed
         if self.hold_kiosk:
-            self.session.closed = True
+            self.session.set_closed(True)
         if not self._session_idle():
-            self.session.closed = self._closed_choice
+            self.session.set_closed(self._closed_choice)
             return self._show(self._login_screen(Refusal.SESSION_RUNNING))
         self.staff_id, self._last_active = staff_id, self.clock()
         self._journal("manager_login", {"staff_id": staff_id, "kiosk_held": self.hold_kiosk})
@@ -196,7 +197,7 @@ class ManagerConsole:
         return self.clock() - self._last_active >= self.idle_timeout_s
 
     def _end(self, reason: str) -> None:
-        self.session.closed = self._closed_choice
+        self.session.set_closed(self._closed_choice)
         self._journal("manager_logout", {"staff_id": self.staff_id, "reason": reason,
                                          "kiosk": "closed" if self._closed_choice else "open"})
         self.staff_id = None
@@ -270,12 +271,12 @@ class ManagerConsole:
     def _set_closed(self, closed: bool) -> Outcome:
         self._closed_choice = closed
         if not self.hold_kiosk:
-            self.session.closed = closed
+            self.session.set_closed(closed)
         return self._menu_screen(), {"closed": closed}
 
     def sessions_today(self) -> Screen:
         """Today's sessions counted by outcome, and cards handed out; no personal data."""
-        return self._guarded("sessions", lambda: ops.sessions_today(self.db, self.today()))
+        return self._guarded("sessions", lambda: ops.sessions_today(self.db, self.recorder.day, self.today()))
 
     # --- the gate every action passes ---------------------------------------------------------------------------
     def _guarded(self, action: str, run: Callable[[], Outcome], *, valid: bool = True, journal: bool = True) -> Screen:
@@ -324,8 +325,6 @@ class ManagerConsole:
 
     def _customer_screen(self) -> Screen:
         """What customers see once the manager is gone: the journey's idle screen, or "closed"."""
-        if self.session.closed:
-            return Screen("closed", errors={"base": "kiosk_closed"})
         return screen_builder.build(self.session, St.IDLE)
 
 

@@ -11,7 +11,7 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any, Protocol
 
 from drivers.dispenser import CardDispenser, InitMode
@@ -21,14 +21,18 @@ from drivers.printer import UnmaskedDataError
 from drivers.printer.pii import check_clean
 from drivers.printer.preview import render_png
 from drivers.printer.template import Receipt
+from kiosk_app.flow.device_health import FAULT, OK, WARNING, judge
 from kiosk_app.flow.issuance import CardBook, ChipPort, DispenserPort, Location, bind_unknown, recover, staff_settle
 from kiosk_app.flow.issuance.outcomes import FINAL_LOCATIONS
 from kiosk_app.flow.screens import Screen
+from kiosk_app.store.branch_day import BranchDay
+from kiosk_app.store.reports import cards_handed_out, sessions_by_outcome
 from sync_agent.localdb import LocalDb
 
 log = logging.getLogger(__name__)
 
 Outcome = tuple[Screen, dict[str, Any]]
+BIN_WARN_AT = 40  # captured cards: most capture bins hold about 50; past this the console asks to empty it
 STOCK_ACTIONS = ("refill", "recount", "empty_bin", "clear_jam", "menu")
 
 
@@ -91,6 +95,7 @@ class StockReading:
     open_cards: tuple[int, ...]
     low_threshold: int
     device_error: str | None = None
+    bin_warn_threshold: int = BIN_WARN_AT
 
     def mismatches(self) -> dict[str, str]:
         """Field -> error key, for each place the counts and the sensors disagree.
@@ -107,10 +112,23 @@ class StockReading:
             found["bin"] = "bin_counter_differs"
         return found
 
+    def stock_severity(self) -> str:
+        """fault: no cards (counted or sensed); warning: at or under the low threshold, or the sensor says low."""
+        if self.stack == 0 or self.stack_sensor == "empty":
+            return FAULT
+        return WARNING if self.stack <= self.low_threshold or self.stack_sensor == "low" else OK
+
+    def bin_severity(self) -> str:
+        if self.bin_full:
+            return FAULT
+        return WARNING if self.bin >= self.bin_warn_threshold else OK
+
     def data(self) -> dict[str, Any]:
         return {
-            "stock": {"counted": self.stack, "sensor": self.stack_sensor, "low": self.stack <= self.low_threshold},
-            "bin": {"counted": self.bin, "device_counter": self.bin_counter, "full": self.bin_full},
+            "stock": {"counted": self.stack, "sensor": self.stack_sensor, "low": self.stack <= self.low_threshold,
+                      "low_threshold": self.low_threshold, "severity": self.stock_severity()},
+            "bin": {"counted": self.bin, "device_counter": self.bin_counter, "full": self.bin_full,
+                    "warn_threshold": self.bin_warn_threshold, "severity": self.bin_severity()},
             "open_cards": list(self.open_cards),
             "mismatches": sorted(self.mismatches()),
         }
@@ -272,35 +290,23 @@ def device_lines(checks: Callable[[], Sequence[DeviceLine]]) -> Outcome:
     """One line per device with its XFS state and details; a failing device is named in the errors."""
     lines = list(checks())
     errors = {line.name: "device_fault" for line in lines if not line.ok}
-    data = {"devices": [line.as_dict() for line in lines], "lines": [line.line() for line in lines]}
+    devices = [line.as_dict() for line in lines]
+    data = {"devices": devices, "lines": [line.line() for line in lines],
+            "health": [judge(device).as_dict() for device in devices]}
     screen = Screen("manager_devices", data, errors=errors, actions=("clear_jam", "stock", "menu"))
     return screen, {"failing": sorted(errors)}
 
 
-def _utc_bounds(day: date) -> tuple[str, str]:
-    """The local calendar day as UTC ISO strings in the recorder's format (they compare as text)."""
-    start = datetime.combine(day, time.min).astimezone()
-    end = datetime.combine(day + timedelta(days=1), time.min).astimezone()
-    return start.astimezone(UTC).isoformat(timespec="milliseconds"), end.astimezone(UTC).isoformat(
-        timespec="milliseconds")
-
-
-def sessions_today(db: LocalDb, day: date) -> Outcome:
-    """Sessions started today, counted by outcome ("refused:card_jam") and kind ("refused"); no personal data."""
-    lo, hi = _utc_bounds(day)
-    rows = db.conn.execute(
-        "SELECT COALESCE(outcome, 'in_progress'), COUNT(*) FROM kiosk_sessions "
-        "WHERE started_at >= ? AND started_at < ? GROUP BY 1 ORDER BY 1", (lo, hi),
-    ).fetchall()
-    by_outcome = {outcome: count for outcome, count in rows}
+def sessions_today(db: LocalDb, branch_day: BranchDay, day: date) -> Outcome:
+    """Sessions started on the branch's local `day`, counted by outcome ("refused:card_jam") and kind
+    ("refused"); no personal data."""
+    lo, hi = branch_day.bounds(day)
+    by_outcome = sessions_by_outcome(db, lo, hi)
     by_kind: dict[str, int] = {}
-    for outcome, count in rows:
+    for outcome, count in by_outcome.items():
         kind = outcome.partition(":")[0]
         by_kind[kind] = by_kind.get(kind, 0) + count
-    issued = db.conn.execute(
-        "SELECT COUNT(*) FROM issued_cards WHERE location = 'customer' AND created_at >= ? AND created_at < ?",
-        (lo, hi),
-    ).fetchone()[0]
+    issued = cards_handed_out(db, lo, hi)
     data = {"date": day.isoformat(), "total": sum(by_outcome.values()), "by_outcome": by_outcome,
             "by_kind": by_kind, "cards_issued": issued}
     return Screen("manager_sessions", data, actions=("menu",)), {"date": day.isoformat(), "total": data["total"]}

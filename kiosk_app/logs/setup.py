@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 from typing import Literal
@@ -48,7 +49,13 @@ def configure_logging(
     destination: Literal["stdout", "file"] = "stdout", *, level: str = "INFO", log_dir: Path | None = None,
     max_bytes: int = 10_000_000, backups: int = 5, process: str = "kiosk",
 ) -> logging.Handler:
-    """Replace the root logger's handlers with one redacting JSON handler; returns it."""
+    """Replace the root logger's handlers with one redacting JSON handler; returns it.
+
+    Kivy, when a process imports it later (the app, the window demo), logs through this handler too
+    (`KIVY_LOG_MODE=PYTHON`): same JSON, same redaction, same level, and nothing on the terminal, where its
+    own console logger would otherwise print every line, DEBUG included.
+    """
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

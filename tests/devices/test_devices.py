@@ -20,6 +20,8 @@ from drivers.status import DeviceState
 from kiosk_app.devices import DEVICE_NAMES, Devices, open_devices
 from kiosk_app.devices_sim import KeyCeremony, unionpay_pans
 
+VIRTUAL_READER = {"reader": "Virtual PCD 00 00"}  # a chip reader must be named unless the dispenser is emulated
+
 
 def test_emulated_kiosk_opens_every_device(make_config: MakeConfig) -> None:
     with open_devices(make_config(), stock=5, vpcd_wait=VPCD_WAIT) as devices:
@@ -78,7 +80,8 @@ def test_close_closes_drivers_and_emulators(make_config: MakeConfig) -> None:
 def test_a_failed_device_does_not_stop_the_others(make_config: MakeConfig) -> None:
     missing = {"driver": "serial", "port": "/dev/does-not-exist-kiosk"}
     off = {"driver": "disabled"}
-    with open_devices(make_config(idcard=missing, printer=missing, pinpad=off, dispenser=off)) as devices:
+    with open_devices(make_config(idcard=missing, printer=missing, pinpad=off, dispenser=off,
+                                  chip=VIRTUAL_READER)) as devices:
         assert set(devices.errors) == {"idcard", "printer"}
         assert "LinkError" in devices.errors["idcard"]
         assert devices.idcard is None and devices.printer is None and devices.pinpad is None
@@ -88,7 +91,8 @@ def test_a_failed_device_does_not_stop_the_others(make_config: MakeConfig) -> No
 
 def test_disabled_devices_start_nothing(make_config: MakeConfig) -> None:
     off = {"driver": "disabled"}
-    with open_devices(make_config(scanner=off, pinpad=off, dispenser=off, idcard=off, printer=off)) as devices:
+    with open_devices(make_config(scanner=off, pinpad=off, dispenser=off, idcard=off, printer=off,
+                                  chip=VIRTUAL_READER)) as devices:
         assert devices.errors == {}
         assert list(devices.sims.running()) == []
         assert devices.sims.vpcd is None
@@ -98,7 +102,8 @@ def test_disabled_devices_start_nothing(make_config: MakeConfig) -> None:
 def test_a_missing_scanner_is_recorded_but_keeps_retrying(make_config: MakeConfig) -> None:
     scanner = {"driver": "serial", "port": "/dev/does-not-exist-scanner", "timeout_s": 0.2}
     off = {"driver": "disabled"}
-    with open_devices(make_config(scanner=scanner, dispenser=off, idcard=off, pinpad=off, printer=off)) as devices:
+    with open_devices(make_config(scanner=scanner, dispenser=off, idcard=off, pinpad=off, printer=off,
+                                  chip=VIRTUAL_READER)) as devices:
         assert "scanner" in devices.errors and devices.scanner is not None
         assert devices.scanner.status().device is DeviceState.OFFLINE
 
@@ -106,14 +111,14 @@ def test_a_missing_scanner_is_recorded_but_keeps_retrying(make_config: MakeConfi
 def test_a_working_key_the_pad_refuses_is_an_error(make_config: MakeConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     genuine = KeyCeremony.working_key
 
-    def wrong_kcv(self: KeyCeremony, kiosk_id: str) -> Any:
-        wrapped, key = genuine(self, kiosk_id)
+    def wrong_kcv(self: KeyCeremony, *args: Any) -> Any:
+        wrapped, key = genuine(self, *args)
         return WorkingKey(wrapped.master_slot, wrapped.key_slot, wrapped.algorithm, wrapped.wrapped_key,
                           bytes(len(wrapped.kcv))), key
 
     monkeypatch.setattr(KeyCeremony, "working_key", wrong_kcv)
     off = {"driver": "disabled"}
-    with open_devices(make_config(dispenser=off, idcard=off, scanner=off, printer=off)) as devices:
+    with open_devices(make_config(dispenser=off, idcard=off, scanner=off, printer=off, chip=VIRTUAL_READER)) as devices:
         assert devices.pinpad is not None and devices.pinpad_key is None
         assert "keyCheckValueMismatch" in devices.errors["pinpad"]
 
@@ -127,7 +132,7 @@ def test_an_unexpected_error_closes_what_was_opened(make_config: MakeConfig, mon
 
     monkeypatch.setattr(devices_module, "_open_printer", broken)
     with pytest.raises(RuntimeError):
-        open_devices(make_config(dispenser={"driver": "disabled"}))
+        open_devices(make_config(dispenser={"driver": "disabled"}, chip=VIRTUAL_READER))
     assert seen and seen[0].idcard is None and list(seen[0].sims.running()) == []
 
 

@@ -74,7 +74,8 @@ def test_each_problem_is_a_failing_line_and_exit_1(tmp_path: Path, central_servi
 def test_unreachable_central_and_json(tmp_path: Path) -> None:
     off = {"driver": "disabled"}
     config = write_config(tmp_path, "http://127.0.0.1:9", idcard=off, scanner=off, dispenser=off, pinpad=off,
-                          printer=off)
+                          printer=off,
+                          chip={"reader": "Virtual PCD 00 00"})
     code, out = _kiosk("--config", str(config), "doctor", "--json")
     report = json.loads(out)
     checks = {c["name"]: c for c in report["checks"]}

@@ -14,10 +14,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bind_ledger import SqliteBindLedger
 from issuance_helpers import check_invariants
 
 from drivers.sim.issuance_rig import IssuanceRig, make_pans
-from kiosk_app.flow.issuance import CardBook, SqliteBindLedger
+from kiosk_app.flow.issuance import CardBook
 from sync_agent.localdb import open_db
 
 HARNESS = Path(__file__).with_name("harness.py")

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bind_ledger import SqliteBindLedger
 from issuance_helpers import Devices, open_devices
 
 from drivers.sim.issuance_rig import IssuanceRig, make_pans
-from kiosk_app.flow.issuance import SqliteBindLedger
 from sync_agent.localdb import LocalDb, open_db
 
 

@@ -15,9 +15,10 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from bind_ledger import SqliteBindLedger
 from issuance_helpers import add_session, open_devices
 
-from kiosk_app.flow.issuance import IssuanceService, Progress, SqliteBindLedger, recover
+from kiosk_app.flow.issuance import IssuanceService, Progress, recover
 from sync_agent.localdb import open_db
 
 

@@ -6,9 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from bind_ledger import SqliteBindLedger
+
 from drivers.chip import ChipReader
 from drivers.dispenser import CardDispenser
-from kiosk_app.flow.issuance import CardBook, Location, SqliteBindLedger
+from kiosk_app.flow.issuance import CardBook, Location
 from kiosk_app.flow.issuance.adapters import CardDispenserAdapter, ChipReaderAdapter
 from kiosk_app.logs.redact import mask_pan
 from sync_agent import journal

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bind_ledger import SqliteBindLedger
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk_app.flow.issuance import BindRequest, SqliteBindLedger
+from kiosk_app.flow.issuance import BindRequest
 
 PAN_A = "6217001234567890123"
 PAN_B = "6217009876543210987"

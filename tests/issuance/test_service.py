@@ -5,15 +5,16 @@ from __future__ import annotations
 import threading
 
 import pytest
+from bind_ledger import SqliteBindLedger
 from issuance_helpers import add_session, check_invariants
 
 from drivers.sim.pboc_card import VirtualPbocCard
+from kiosk_app.flow.adapters.issuer import STATUS_KEYS
 from kiosk_app.flow.issuance import (
     IssuanceService,
     IssueStatus,
     Location,
     Progress,
-    SqliteBindLedger,
     recover,
     staff_settle,
 )
@@ -46,7 +47,7 @@ def test_card_is_issued_and_every_step_journaled_before_and_after(db, ledger, ri
     steps: list[str] = []
     out = service.issue(add_session(db, "s1"), bind=ledger.bind, set_pin=lambda r: True,
                         on_progress=_taker(rig, steps))
-    assert out.status is IssueStatus.ISSUED and out.location is Location.CUSTOMER and out.customer_message
+    assert out.status is IssueStatus.ISSUED and out.location is Location.CUSTOMER
     pan = rig.emulator.snapshot()["taken"][0]
     assert out.pan_masked == pan[:6] + "*" * 9 + pan[-4:]
     assert steps == ["dispensing", "reading_card", "binding", "setting_pin", "presenting", "take_card", "done"]
@@ -64,7 +65,7 @@ def test_card_not_taken_is_retracted_and_the_bank_is_told(db, ledger, rig_factor
     seen: list[Progress] = []
     out = service.issue(add_session(db, "s1"), bind=ledger.bind, set_pin=lambda r: True, on_progress=seen.append)
     assert out.status is IssueStatus.NOT_TAKEN and out.location is Location.BIN
-    assert out.lobby_message == "lobby_card_retained" and not out.needs_staff
+    assert not STATUS_KEYS[out.status][1]  # the journey's one status table
     assert any(p.step == "take_card" and p.timeout_s == 0.2 for p in seen)
     events = outbox.pending(db, stream="issuance")
     assert [e.kind for e in events] == ["card_retained"] and events[0].payload["bound"] is True
@@ -126,12 +127,12 @@ def test_stock_empty_and_bin_full_are_typed_and_touch_nothing(db, ledger, rig_fa
     assert service.issue(add_session(db, "s1"), bind=ledger.bind, set_pin=lambda r: True).status \
         is IssueStatus.NOT_TAKEN
     full = service.issue(add_session(db, "s2"), bind=ledger.bind, set_pin=lambda r: True)
-    assert full.status is IssueStatus.BIN_FULL and full.needs_staff and full.lobby_message == "lobby_empty_bin"
+    assert full.status is IssueStatus.BIN_FULL and STATUS_KEYS[full.status] == ("bin_full", True)
     rig.emulator.empty_bin()
     service.book.set_storage(bin_count=0, reason="bin emptied", staff_id="m1")
     devices_for(rig).driver.set_bin_counter(0)
     empty = service.issue(add_session(db, "s3"), bind=ledger.bind, set_pin=lambda r: True)
-    assert empty.status is IssueStatus.STOCK_EMPTY and empty.card_id is None and empty.needs_staff
+    assert empty.status is IssueStatus.STOCK_EMPTY and empty.card_id is None and STATUS_KEYS[empty.status][1]
     assert service.book.storage() == {"stack": 0, "bin": 0}
 
 
@@ -143,7 +144,7 @@ def test_jam_needs_staff_then_issuing_resumes(db, ledger, rig_factory, devices_f
     devices.dispenser.status()  # initialise after power-on
     rig.emulator.inject("jam_stuck")
     jam = service.issue(add_session(db, "s1"), bind=ledger.bind, set_pin=lambda r: True)
-    assert jam.status is IssueStatus.JAM and jam.location is Location.CHANNEL and jam.needs_staff
+    assert jam.status is IssueStatus.JAM and jam.location is Location.CHANNEL and STATUS_KEYS[jam.status][1]
     blocked = service.issue(add_session(db, "s2"), bind=ledger.bind, set_pin=lambda r: True)
     assert blocked.status is IssueStatus.NEEDS_RECOVERY
     rig.emulator.clear_jam()

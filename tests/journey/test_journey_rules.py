@@ -96,8 +96,8 @@ def test_cancel_on_a_terminal_screen_keeps_the_recorded_outcome(tmp_path) -> Non
     """A customer who touches cancel on the thank-you screen must not turn a completed session into a cancel."""
     from kiosk_app.flow.context import SessionContext
     from kiosk_app.flow.events import Touch
-    from kiosk_app.flow.recorder import Recorder
     from kiosk_app.flow.session import Session
+    from kiosk_app.store.sessions import Recorder
     from sync_agent.localdb import open_db
 
     db = open_db(tmp_path / "k.sqlite")

@@ -94,12 +94,12 @@ def test_crash_mid_session_is_unwound_on_restart(tmp_path: Path) -> None:
         assert r.runtime.session.state.value == "review"
         db_path, token = r.cfg.paths.database, r.customer.token
         r.runtime.host.close()  # the process dies here: nothing ends the session
-        from kiosk_app.flow.recorder import Recorder
-        from kiosk_app.runtime import person_key_secret, recover_sessions
+        from kiosk_app.runtime import person_key_secret
+        from kiosk_app.store.sessions import Recorder
         from sync_agent.localdb import open_db
 
         with open_db(db_path) as db:
-            closed = recover_sessions(db, Recorder(db, "K01", person_key_secret(db_path)))
+            closed = Recorder(db, "K01", person_key_secret(db_path)).recover_sessions()
             assert len(closed) == 1
             row = db.conn.execute("SELECT outcome, data FROM kiosk_sessions").fetchone()
             assert row == ("interrupted", "{}")

@@ -13,7 +13,7 @@ from packaging_support import ROOT
 from kiosk_app.cli import cli
 
 UNITS = ROOT / "deploy" / "systemd"
-BUNDLE_EXE = "/opt/branch-kiosk/kiosk"
+BUNDLE_EXE = "/opt/branch-kiosk/current/kiosk"  # `kiosk update` switches the `current` link
 
 
 def _settings(unit: str) -> dict[str, list[str]]:

@@ -5,12 +5,12 @@ The contract's appointment (openapi.yaml `Appointment`) is translated here into 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from kiosk_app.flow.model import Appointment, Path, TokenRef
 from kiosk_app.flow.ports import PortError
+from kiosk_app.store.appointments import find_appointment
 from sync_agent.localdb import LocalDb
 
 KIND = {"individual": Path.APPOINTMENT, "walk_in": Path.WALK_IN, "payroll": Path.PAYROLL}
@@ -46,18 +46,13 @@ class LocalAppointments:
         self.fetch = fetch
 
     def find(self, ref: TokenRef) -> Appointment:
-        row = self.db.conn.execute(
-            "SELECT payload, status FROM appointments WHERE id = ? AND branch_id = ?",
-            (ref.appointment_id, ref.branch_id),
-        ).fetchone()
-        if row is not None:
-            doc = json.loads(row[0])
-            doc.setdefault("status", row[1])
-            if row[1] == "cancelled":
+        stored = find_appointment(self.db, ref.appointment_id, ref.branch_id)
+        if stored is not None:
+            if stored.status == "cancelled":
                 return Appointment(ref.appointment_id, ref.branch_id, ref.kind, "cancelled", {}, {}, {}, [])
-            if row[1] == "redeemed":  # used at another kiosk of the branch
+            if stored.status == "redeemed":  # used at another kiosk of the branch
                 raise PortError("token_already_used", ref.appointment_id)
-            return from_contract(doc)
+            return from_contract(stored.doc)
         doc = self.fetch(ref) if self.fetch is not None else None
         if doc is None:
             raise PortError("appointment_not_found", ref.appointment_id)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from central_api_client import tokens
 from kiosk_app.flow.model import Path, TokenRef
 from kiosk_app.flow.ports import PortError
-from sync_agent.localdb import LocalDb
+from kiosk_app.store.sessions import Recorder
 
 KINDS = {
     tokens.TokenKind.INDIVIDUAL: Path.APPOINTMENT,
@@ -21,22 +20,14 @@ KINDS = {
 class TokenAdapter:
     """`verify` spends the token in `used_tokens` in the same call; a replay anywhere on this kiosk fails."""
 
-    def __init__(self, db: LocalDb, keys: tokens.KeyRing, branch_id: str, *, skew_s: int = 120,
+    def __init__(self, recorder: Recorder, keys: tokens.KeyRing, branch_id: str, *, skew_s: int = 120,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.db, self.keys, self.branch_id = db, keys, branch_id
+        self.recorder, self.keys, self.branch_id = recorder, keys, branch_id
         self.skew = timedelta(seconds=skew_s)
         self.now = now
 
     def _consume(self, token: tokens.AppointmentToken) -> bool:
-        try:
-            with self.db.transaction() as d:
-                d.execute(
-                    "INSERT INTO used_tokens (token_id, appointment_id, used_at) VALUES (?, ?, ?)",
-                    (token.token_id, token.appointment_id, self.now().isoformat()),
-                )
-        except sqlite3.IntegrityError:
-            return False
-        return True
+        return self.recorder.consume_token(token.token_id, token.appointment_id, self.now().isoformat())
 
     def verify(self, text: str) -> TokenRef:
         try:

@@ -5,8 +5,6 @@ returned `IssuanceOutcome.status` (an `IssueStatus`, whose value is the customer
 `lobby_message` to screens; `recover()` runs once at start-up before any issuance.
 """
 
-from kiosk_app.flow.issuance.journal_steps import CardBook, UnknownSession
-from kiosk_app.flow.issuance.ledger import SqliteBindLedger
 from kiosk_app.flow.issuance.outcomes import (
     BindOutcome,
     BindRequest,
@@ -19,6 +17,7 @@ from kiosk_app.flow.issuance.outcomes import (
 from kiosk_app.flow.issuance.ports import ChipPort, DispenserPort
 from kiosk_app.flow.issuance.recovery import RecoveryReport, SettledCard, bind_unknown, recover, staff_settle
 from kiosk_app.flow.issuance.service import IssuanceService
+from kiosk_app.store.cards import CardBook, UnknownSession
 
 __all__ = [
     "BindOutcome",
@@ -34,7 +33,6 @@ __all__ = [
     "Progress",
     "RecoveryReport",
     "SettledCard",
-    "SqliteBindLedger",
     "UnknownSession",
     "bind_unknown",
     "recover",

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.dispenser.tables import FULL, MEDIA_JAM, CardPosition, Target
-from kiosk_app.flow.issuance.journal_steps import CardBook
 from kiosk_app.flow.issuance.outcomes import IssueStatus, Location
 from kiosk_app.flow.issuance.ports import DispenserPort
+from kiosk_app.store.cards import CardBook
 from sync_agent import outbox
 
 log = logging.getLogger(__name__)

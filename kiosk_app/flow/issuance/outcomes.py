@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from drivers.status import Completion
 from kiosk_app.logs.redact import mask_pan
+from kiosk_app.store.cards import FINAL_LOCATIONS, Location
 
 __all__ = [
+    "FINAL_LOCATIONS",
     "BindOutcome",
     "BindRequest",
     "IssuanceOutcome",
@@ -22,21 +24,6 @@ __all__ = [
     "Progress",
     "mask_pan",
 ]
-
-
-class Location(enum.Enum):
-    """Where one card physically is, as the kiosk believes it (written in `issued_cards.location`)."""
-
-    STACK = "stack"
-    IC = "ic"
-    GATE = "gate"
-    CUSTOMER = "customer"
-    BIN = "bin"
-    STAFF = "staff"  # pulled out by a lobby manager (a jam, a card found loose)
-    CHANNEL = "channel"  # somewhere in the transport (jammed, moved by hand): staff must look
-
-
-FINAL_LOCATIONS = frozenset({Location.STACK, Location.CUSTOMER, Location.BIN, Location.STAFF})
 
 
 class IssueStatus(enum.Enum):
@@ -55,22 +42,6 @@ class IssueStatus(enum.Enum):
     NEEDS_RECOVERY = "card_needs_recovery"
 
 
-# What a lobby manager must be told (None: nothing for staff), and whether the kiosk can go on issuing.
-LOBBY_MESSAGES: dict[IssueStatus, tuple[str | None, bool]] = {
-    IssueStatus.ISSUED: (None, False),
-    IssueStatus.NOT_TAKEN: ("lobby_card_retained", False),
-    IssueStatus.STOCK_EMPTY: ("lobby_refill_stock", True),
-    IssueStatus.BIN_FULL: ("lobby_empty_bin", True),
-    IssueStatus.JAM: ("lobby_clear_jam", True),
-    IssueStatus.DEVICE_ERROR: ("lobby_dispenser_error", True),
-    IssueStatus.CHIP_ERROR: ("lobby_card_retained", False),
-    IssueStatus.BIND_REFUSED: ("lobby_card_retained", False),
-    IssueStatus.PIN_FAILED: ("lobby_card_retained", False),
-    IssueStatus.CANCELLED: ("lobby_card_retained", False),
-    IssueStatus.NEEDS_RECOVERY: ("lobby_issuance_recovery", True),
-}
-
-
 @dataclass(frozen=True)
 class IssuanceOutcome:
     """The end of one `IssuanceService.issue` call, ready for the journey to show."""
@@ -86,19 +57,6 @@ class IssuanceOutcome:
     @property
     def ok(self) -> bool:
         return self.status is IssueStatus.ISSUED
-
-    @property
-    def customer_message(self) -> str:
-        return self.status.value
-
-    @property
-    def lobby_message(self) -> str | None:
-        return LOBBY_MESSAGES[self.status][0]
-
-    @property
-    def needs_staff(self) -> bool:
-        """True when the kiosk must stop issuing until a lobby manager acts (refill, empty bin, jam)."""
-        return LOBBY_MESSAGES[self.status][1]
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from drivers.dispenser.tables import CardPosition, DispenserStatus
 from kiosk_app.flow.issuance.capture import Settled, capture, settle_gone
-from kiosk_app.flow.issuance.journal_steps import CardBook, CardRow, StepHook
 from kiosk_app.flow.issuance.outcomes import BindOutcome, IssueStatus, Location, mask_pan
 from kiosk_app.flow.issuance.ports import BindLookup, ChipPort, DispenserPort
+from kiosk_app.store.cards import CardBook, CardRow, StepHook
 from sync_agent.localdb import LocalDb
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Issue one debit card: dispense to the IC station, read the PAN, bind, set the PIN, present, wait, retract.
 
 Every physical step is journaled before (intent) and after (outcome) it happens, in the same transaction as
-the card row and the storage counts (`journal_steps.CardBook`), so `recover()` can always tell where the
+the card row and the storage counts (`kiosk_app.store.cards.CardBook`), so `recover()` can always tell where the
 card is. Expected device outcomes come back as an `IssuanceOutcome`; a broken link leaves the card's last
 intent open and the kiosk refuses to issue again until `recover()` has settled it.
 """
@@ -19,7 +19,6 @@ from drivers.dispenser.tables import FULL, MEDIA_JAM, NO_MEDIA, CardPosition, St
 from drivers.errors import DeviceError
 from drivers.status import Completion
 from kiosk_app.flow.issuance.capture import capture
-from kiosk_app.flow.issuance.journal_steps import CardBook, StepHook
 from kiosk_app.flow.issuance.outcomes import (
     BindOutcome,
     BindRequest,
@@ -31,6 +30,7 @@ from kiosk_app.flow.issuance.outcomes import (
     mask_pan,
 )
 from kiosk_app.flow.issuance.ports import Bind, ChipPort, DispenserPort, OnProgress, SetPin
+from kiosk_app.store.cards import CardBook, StepHook
 from sync_agent.localdb import LocalDb
 
 log = logging.getLogger(__name__)

@@ -7,13 +7,13 @@ before, inside (before COMMIT) and after each write, so a test can kill the proc
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk_app.flow.issuance.outcomes import FINAL_LOCATIONS, Location
 from sync_agent import journal
 from sync_agent.localdb import LocalDb
 
@@ -23,6 +23,21 @@ StepHook = Callable[[str], None]
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Location(enum.Enum):
+    """Where one card physically is, as the kiosk believes it (written in `issued_cards.location`)."""
+
+    STACK = "stack"
+    IC = "ic"
+    GATE = "gate"
+    CUSTOMER = "customer"
+    BIN = "bin"
+    STAFF = "staff"  # pulled out by a lobby manager (a jam, a card found loose)
+    CHANNEL = "channel"  # somewhere in the transport (jammed, moved by hand): staff must look
+
+
+FINAL_LOCATIONS = frozenset({Location.STACK, Location.CUSTOMER, Location.BIN, Location.STAFF})
 
 
 class UnknownSession(ValueError):

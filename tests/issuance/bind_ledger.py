@@ -1,4 +1,4 @@
-"""A durable card-to-account bind ledger in its own SQLite file: the bank's side, for demos and tests.
+"""A durable card-to-account bind ledger in its own SQLite file: the bank's side, for the issuance tests only.
 
 It behaves as the central service's bind call must: each idempotency key is applied once and a repeat gets
 the first answer; a card already bound under another key is refused. It lives in a separate file because
