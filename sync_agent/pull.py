@@ -158,9 +158,13 @@ class Puller:
             return self._restart_resync("the snapshot moved")
         assert self._snapshot is not None
         started = time.perf_counter()
-        with self.gate.section(), self._snapshot.quiet():
-            stats = apply.apply_snapshot_page(self.db, self.branch_id, chunk.rows, self._snapshot.cursor,
-                                              None if chunk.last else chunk.resume_token)
+        try:
+            with self.gate.section(), self._snapshot.quiet():
+                stats = apply.apply_snapshot_page(self.db, self.branch_id, chunk.rows, self._snapshot.cursor,
+                                                  None if chunk.last else chunk.resume_token)
+        except BaseException:
+            self.close()  # never go on with the next block past one that was not applied: resume after the last
+            raise
         held = time.perf_counter() - started
         self.applied_rows += len(chunk.rows)
         self.apply_seconds += held

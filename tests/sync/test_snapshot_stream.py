@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -104,3 +105,24 @@ def test_the_stream_validator_agrees_with_the_contract_model(field: str, value: 
     except ValidationError:
         stream_ok = False
     assert stream_ok == model_ok
+
+
+def test_a_block_that_fails_to_apply_is_not_skipped(kiosk: Kiosk) -> None:
+    seeded = kiosk.admin.seed([BRANCH], 30, rng_seed=27, with_tokens=False)
+    puller = kiosk.puller(snapshot_block=10)
+    assert puller.step().kind == "resync_started"
+    assert puller.step().kind == "snapshot"
+    with kiosk.db.transaction():  # the next write fails (a full disk, say)
+        kiosk.db.conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON appointments BEGIN "
+                              "SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(sqlite3.DatabaseError):
+        puller.step()
+    with kiosk.db.transaction():
+        kiosk.db.conn.execute("DROP TRIGGER refuse")
+    assert _applied(kiosk) == 10
+    assert puller.step().kind == "snapshot"  # resumes after the 10 rows applied: the failed block comes again
+    ids = sorted(s.appointment_id for s in seeded)
+    stored = sorted(r[0] for r in kiosk.db.conn.execute("SELECT id FROM appointments"))
+    assert stored == ids[:20]
+    kiosk.sync(puller)
+    assert_in_step(kiosk)
