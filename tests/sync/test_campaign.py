@@ -88,10 +88,11 @@ def _storm(admin: CentralAdmin, db: LocalDb, proc: subprocess.Popen[bytes], rng:
 
 
 @pytest.mark.timeout(300)
-def test_fault_mode_drops_resets_delays_5xx_429_truncation(tmp_path: Path) -> None:
-    """The service misbehaves on every route throughout a pull, a resync and a push; the kiosk still converges."""
+def test_fault_mode_drops_resets_delays_5xx_429_truncation(tmp_path: Path, database_url: str) -> None:
+    """The service misbehaves on every route throughout a pull, a resync and a push; the kiosk still converges
+    (on both stores)."""
     (tmp_path / "central").mkdir()
-    with running_central(tmp_path / "central") as (url, admin):
+    with running_central(tmp_path / "central", database=database_url) as (url, admin):
         admin.seed([BRANCH], 3_000, rng_seed=1, with_tokens=False)
         _, token = admin.add_kiosk(BRANCH)
         db_path = tmp_path / "kiosk.sqlite"
