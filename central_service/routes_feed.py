@@ -88,20 +88,29 @@ async def get_changes(call: Call, branch_id: str) -> Response:
     return await run_in_threadpool(_feed_page, call, branch_id, position, rows, more)
 
 
+def snapshot_position(call: Call, branch_id: str, token: str | None) -> dict[str, Any]:
+    """A snapshot's fields: fixed now for a new one, or decoded from a page/resume token and checked.
+
+    Shared by the paged and the streamed snapshot. Raises ApiError 400/403/410 for a token that is not this
+    service's, another branch's, or from before a purge.
+    """
+    store = call.central.store
+    if token is None:
+        return {"b": branch_id, "s": store.position(branch_id), "e": store.epoch, "k": "snapshot", "a": "",
+                "p": store.horizon(branch_id)}
+    fields = _position(call, branch_id, token, "snapshot")
+    if not isinstance(fields.get("a"), str):
+        raise ApiError(400, "invalid-cursor", "the page token was not issued by this service")
+    return fields
+
+
 @kiosk_get
 def get_snapshot(call: Call, branch_id: str) -> Response:
     """One page of the live appointments, by id; the feed cursor is fixed by the first page."""
     call.require_branch(branch_id)
     limit = call.int_arg("limit", 200, 1, 1000)
     store = call.central.store
-    token = call.request.query_params.get("page_token")
-    if token is None:
-        fields = {"b": branch_id, "s": store.position(branch_id), "e": store.epoch, "k": "snapshot", "a": "",
-                  "p": store.horizon(branch_id)}
-    else:
-        fields = _position(call, branch_id, token, "snapshot")
-        if not isinstance(fields.get("a"), str):
-            raise ApiError(400, "invalid-cursor", "the page token was not issued by this service")
+    fields = snapshot_position(call, branch_id, call.request.query_params.get("page_token"))
     items, more = store.snapshot(branch_id, fields["a"], limit)
     cursor = encode_cursor(store.secret, {"b": branch_id, "s": fields["s"], "e": store.epoch, "k": "cursor",
                                           "p": fields["p"]})

@@ -39,7 +39,7 @@ from central_service import schema as t
 from central_service.cursors import encode_cursor
 from central_service.kiosk_api import Call, kiosk_get
 from central_service.problems import ApiError, dumps
-from central_service.routes_feed import _position
+from central_service.routes_feed import snapshot_position
 
 __all__ = ["BLOCK", "ROUTES", "snapshot_routes"]
 
@@ -56,21 +56,6 @@ def _read_block(call: Call, branch_id: str, after_id: str, size: int) -> list[tu
                                                 a.c.id > after_id)).order_by(a.c.id).limit(size))
     with call.central.store.db.read() as conn:
         return [(row[0], row[1]) for row in conn.execute(query)]
-
-
-def _start(call: Call, branch_id: str, resume_token: str | None) -> dict[str, Any]:
-    """The snapshot's token fields: fixed now for a new snapshot, or decoded and checked for a resumed one.
-
-    Raises ApiError 400/403/410 for a token that is not this service's, another branch's, or too old.
-    """
-    store = call.central.store
-    if resume_token is None:
-        return {"b": branch_id, "s": store.position(branch_id), "e": store.epoch, "k": "snapshot", "a": "",
-                "p": store.horizon(branch_id)}
-    fields = _position(call, branch_id, resume_token, "snapshot")
-    if not isinstance(fields.get("a"), str):
-        raise ApiError(400, "invalid-cursor", "the resume token was not issued by this service")
-    return fields
 
 
 def _checkpoint(secret: bytes, fields: dict[str, Any], lines: list[str], last_id: str, total: int | None) -> str:
@@ -143,7 +128,7 @@ async def stream_snapshot(call: Call, branch_id: str) -> Response:
         raise ApiError(400, "invalid-parameter", "resume_token must be 1..512 characters",
                        errors=[{"location": "query/resume_token", "message": "violates 'length 1..512'"}])
     size = call.int_arg("block", BLOCK, 1, MAX_BLOCK)
-    fields = await run_in_threadpool(_start, call, branch_id, token)
+    fields = await run_in_threadpool(snapshot_position, call, branch_id, token)
     lines = _lines(call, branch_id, fields, size)
     headers = {"Cache-Control": "no-store", "Vary": "Accept-Encoding"}
     if _accepts_gzip(call):
