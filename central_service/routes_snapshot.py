@@ -73,37 +73,46 @@ def _expired(call: Call, branch_id: str, fields: dict[str, Any]) -> bool:
     return fields["s"] < horizon and fields["p"] != horizon
 
 
-async def _lines(call: Call, branch_id: str, fields: dict[str, Any], size: int) -> AsyncIterator[str]:
-    """The answer's lines, one block read at a time in the threadpool (no thread held between blocks).
+def _next_block(call: Call, branch_id: str, fields: dict[str, Any], after: str, size: int,
+                total: int) -> tuple[str, str, int, bool]:
+    """(text of the next block and its checkpoint, its last id, the running total, whether the answer ends).
 
-    After each read the purge horizon is checked: if it moved past the snapshot's cursor, an `expired` line
+    After the read the purge horizon is checked: if it moved past the snapshot's cursor, an `expired` line
     ends the answer (a 410 in the middle of a 200) and the kiosk starts a new snapshot.
     """
+    block = _read_block(call, branch_id, after, size)
+    if _expired(call, branch_id, fields):
+        return dumps({"$": "expired"}) + "\n", after, total, True
+    total += len(block)
+    after = block[-1][0] if block else after
+    lines = [doc for _, doc in block]
+    last = len(block) < size
+    text = "".join(line + "\n" for line in lines)
+    return text + _checkpoint(call.central.store.secret, fields, lines, after, total if last else None), after, \
+        total, last
+
+
+async def _lines(call: Call, branch_id: str, fields: dict[str, Any], size: int) -> AsyncIterator[str]:
+    """The answer's text, one block at a time, each read and built in the threadpool (the event loop that
+    serves parked long-polls never spends a block's milliseconds on it)."""
     store = call.central.store
     cursor = encode_cursor(store.secret, {"b": branch_id, "s": fields["s"], "e": store.epoch, "k": "cursor",
                                           "p": fields["p"]})
     yield dumps({"$": "start", "cursor": cursor, "server_time": store.now()}) + "\n"
-    after, total = fields["a"], 0
-    while True:
-        block = await run_in_threadpool(_read_block, call, branch_id, after, size)
-        if await run_in_threadpool(_expired, call, branch_id, fields):
-            yield dumps({"$": "expired"}) + "\n"
-            return
-        total += len(block)
-        if block:
-            after = block[-1][0]
-        lines = [doc for _, doc in block]
-        last = len(block) < size
-        yield "".join(line + "\n" for line in lines) + _checkpoint(store.secret, fields, lines, after,
-                                                                  total if last else None)
-        if last:
-            return
+    after, total, done = fields["a"], 0, False
+    while not done:
+        text, after, total, done = await run_in_threadpool(_next_block, call, branch_id, fields, after, size, total)
+        yield text
+
+
+def _compress(compressor: Any, text: str) -> bytes:
+    return compressor.compress(text.encode("utf-8")) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
 async def _gzipped(lines: AsyncIterator[str]) -> AsyncIterator[bytes]:
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: gzip framing
     async for text in lines:
-        chunk = compressor.compress(text.encode("utf-8")) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        chunk = await run_in_threadpool(_compress, compressor, text)
         if chunk:
             yield chunk
     yield compressor.flush()
