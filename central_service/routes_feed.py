@@ -8,6 +8,7 @@ thread held while parked).
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -18,9 +19,10 @@ from starlette.responses import Response
 
 from central_api_client import tokens
 from central_api_client.checksum import fingerprint, page_checksum
+from central_service.contract import parse_body
 from central_service.cursors import check_position, decode_cursor, encode_cursor
 from central_service.enrolment_ca import CsrRejected, load_csr
-from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, read_body
+from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, media_type, read_body
 from central_service.problems import ApiError, dumps, json_response
 from central_service.store import FeedRow
 from central_service.timefmt import iso
@@ -49,8 +51,6 @@ def check_csr(csr_pem: str) -> None:
 def _change_text(row: FeedRow) -> str:
     """The canonical JSON of one change, spliced from the stored canonical document (keys stay sorted)."""
     if row.status == "cancelled":
-        import json
-
         fields = json.loads(row.doc)
         return dumps({"op": "tombstone", "seq": row.seq, "appointment_id": fields["id"],
                       "version": fields["version"], "updated_at": fields["updated_at"]})
@@ -127,10 +127,7 @@ async def enrol(request: Request) -> Response:
     raw = await read_body(request)
 
     def handle() -> Response:
-        from central_service.contract import parse_body
-
-        media = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        body = parse_body(raw, media, central.schemas, "EnrolmentRequest")
+        body = parse_body(raw, media_type(request), central.schemas, "EnrolmentRequest")
         csr = body.get("csr_pem") if central.enrolment_ca is not None else None
         if csr is not None:
             check_csr(csr)  # before the code is burnt

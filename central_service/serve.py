@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from central_service.app import create_app
+from central_service.app import build_central, create_app
 from central_service.db import make_engine
 from central_service.migrations import upgrade
 from central_service.settings import Settings
@@ -42,8 +42,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 def app_from_env() -> Starlette:
     """The app factory each worker process calls (settings from the parent's environment)."""
     settings = Settings(**json.loads(os.environ[ENV_SETTINGS]))
-    from central_service.app import build_central
-
     return create_app(settings, central=build_central(settings, migrate=False))
 
 
