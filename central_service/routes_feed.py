@@ -57,15 +57,15 @@ def _change_text(row: FeedRow) -> str:
     return f'{{"appointment":{row.doc},"op":"upsert","seq":{row.seq}}}'
 
 
-def _feed_page(call: Call, branch_id: str, position: dict[str, Any], rows: list[FeedRow], more: bool) -> Response:
+def _feed_page(call: Call, position: dict[str, Any], rows: list[FeedRow], more: bool,
+               state: tuple[int, str] | None) -> Response:
     store = call.central.store
     changes = "[" + ",".join(_change_text(row) for row in rows) + "]"
     cursor = encode_cursor(store.secret, {**position, "s": rows[-1].seq if rows else position["s"]})
     rest: dict[str, Any] = {"cursor": cursor, "has_more": more, "count": len(rows), "server_time": store.now(),
                             "checksum": hashlib.sha256(changes.encode("utf-8")).hexdigest()}
-    if not more:
-        count, digest = store.branch_state(branch_id)
-        rest["branch_state"] = {"count": count, "digest": digest}
+    if state is not None:
+        rest["branch_state"] = {"count": state[0], "digest": state[1]}
     return json_response(200, None, raw='{"changes":' + changes + "," + dumps(rest)[1:])
 
 
@@ -80,12 +80,12 @@ async def get_changes(call: Call, branch_id: str) -> Response:
     deadline = time.monotonic() + wait
     while True:
         generation = hub.generation(branch_id)
-        rows, more = await run_in_threadpool(store.feed, branch_id, position["s"], limit)
+        rows, more, state = await run_in_threadpool(store.feed_page, branch_id, position["s"], limit)
         left = deadline - time.monotonic()
         if rows or left <= 0 or hub.closing:
             break
         await hub.wait(branch_id, generation, left)
-    return await run_in_threadpool(_feed_page, call, branch_id, position, rows, more)
+    return await run_in_threadpool(_feed_page, call, position, rows, more, state)
 
 
 def snapshot_position(call: Call, branch_id: str, token: str | None) -> dict[str, Any]:

@@ -181,6 +181,13 @@ class Store:
             rows = [FeedRow(*row) for row in conn.execute(query)]
         return rows[:limit], len(rows) > limit
 
+    def feed_page(self, branch_id: str, after: int, limit: int) -> tuple[list[FeedRow], bool, tuple[int, str] | None]:
+        """A feed page, whether more follow, and (on the last page) the branch's count and digest, all read
+        from one committed state: a commit between the two reads cannot make an in-step kiosk look diverged."""
+        with self.db.snapshot():
+            rows, more = self.feed(branch_id, after, limit)
+            return rows, more, None if more else self.branch_state(branch_id)
+
     def branch_state(self, branch_id: str) -> tuple[int, str]:
         """Count and digest of the branch's live appointments (cached per branch position and row count)."""
         a = t.appointments
