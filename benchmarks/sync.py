@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from central_api_client import CentralClient, RetryPolicy  # noqa: E402
-from central_sim.admin import AdminClient  # noqa: E402
+from central_service.admin import AdminClient  # noqa: E402
 from sync_agent import apply  # noqa: E402
 from sync_agent.agent import AgentSettings, SyncAgent  # noqa: E402
 from sync_agent.central import CentralRemote  # noqa: E402
@@ -43,16 +43,16 @@ BRANCH = "BR001"
 PROD_LONG_POLL_S, PROD_HEARTBEAT_S = 25, 60
 
 SERVER = """
-import json, sys
+import json, sys, threading
 from pathlib import Path
-from central_sim.server import CentralServer
+from central_service.testing import RunningService, sqlite_settings
 work, rows = Path(sys.argv[1]), int(sys.argv[2])
-server = CentralServer(work / "central.sqlite", key_dir=work / "keys", threads=8)
-server.admin.seed(["BR001"], rows, rng_seed=7, with_tokens=False)
-server.admin.seed(["BR002"], 100, rng_seed=8, with_tokens=False)
-_, token = server.admin.add_kiosk("BR001")
-print(json.dumps({"url": server.url, "admin": server.admin_token, "token": token}), flush=True)
-server.serve_forever()
+service = RunningService(sqlite_settings(work)).start()
+service.admin.seed(["BR001"], rows, rng_seed=7, with_tokens=False)
+service.admin.seed(["BR002"], 100, rng_seed=8, with_tokens=False)
+_, token = service.admin.add_kiosk("BR001")
+print(json.dumps({"url": service.url, "admin": service.admin_token, "token": token}), flush=True)
+threading.Event().wait()
 """
 
 WRITER = """

@@ -14,7 +14,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +25,7 @@ from central_api_client import errors
 from central_api_client import journey_models as jm
 from central_api_client import models as m
 from central_api_client.checksum import loads, page_checksum
+from central_api_client.snapshot_stream import SnapshotStream
 from central_api_client.transport import RetryPolicy, build_session
 
 __all__ = ["CentralClient"]
@@ -106,6 +107,34 @@ class CentralClient:
             params["page_token"] = page_token
         path = f"/v1/branches/{branch_id}/snapshot"
         return self._call("GET", path, m.SnapshotPage, params=params, array="appointments")
+
+    def snapshot_stream(self, branch_id: str, resume_token: str | None = None, *, block: int = 2000) -> SnapshotStream:
+        """Open the branch's streamed snapshot (a new one, or resumed after a block); close it when done.
+
+        Raises CursorTooOld (the snapshot's horizon was purged), Forbidden, Unavailable, ProtocolError; reading
+        its blocks raises ProtocolError (damaged) or Unavailable (cut short).
+        """
+        params: dict[str, Any] = {"block": block}
+        if resume_token is not None:
+            params["resume_token"] = resume_token
+        url = f"{self.base_url}/v1/branches/{branch_id}/snapshot/stream"
+        try:
+            response = self.session.get(url, params=params, timeout=self.timeouts, stream=True,
+                                        headers={"Accept": "application/x-ndjson, application/problem+json"})
+        except requests.exceptions.RequestException as exc:
+            raise errors.Unavailable(f"{type(exc).__name__} talking to the central service") from None
+        if response.status_code != 200:
+            with response:
+                raise _error(response) if response.status_code >= 400 else errors.ProtocolError(
+                    f"unexpected status {response.status_code}", status=response.status_code)
+        if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/x-ndjson":
+            response.close()
+            raise errors.ProtocolError("snapshot stream is not application/x-ndjson", status=200)
+        try:
+            return SnapshotStream(_stream_lines(response), response.close)
+        except BaseException:
+            response.close()
+            raise
 
     def lookup(self, token: str, *, idempotency_key: str | None = None) -> m.Appointment:
         """The appointment a scanned QR token names. Raises NotFound, Forbidden (other branch), Rejected."""
@@ -266,6 +295,14 @@ class CentralClient:
                       (time.monotonic() - started) * 1000)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stream_lines(response: requests.Response) -> Iterator[bytes]:
+    """The answer's lines as they arrive; a connection cut mid-answer is Unavailable."""
+    try:
+        yield from response.iter_lines(chunk_size=256 * 1024)
+    except requests.exceptions.RequestException as exc:
+        raise errors.Unavailable(f"snapshot stream cut short: {type(exc).__name__}") from None
 
 
 def _parse(response: requests.Response, model: type[T], array: str | None) -> T:

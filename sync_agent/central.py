@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +20,10 @@ from central_api_client import errors
 from central_api_client import models as m
 from central_api_client.checksum import canonical_json
 from central_api_client.client import CentralClient
+from central_api_client.snapshot_stream import SnapshotStream
 from sync_agent.apply import FeedRow, Tombstone
 from sync_agent.outbox import OutboxEvent
-from sync_agent.remote import BranchState, EventOutcome, FeedPage, SnapshotPage, translate
+from sync_agent.remote import BranchState, EventOutcome, FeedPage, SnapshotChunk, SnapshotPage, translate
 
 
 def feed_row(appointment: m.Appointment) -> FeedRow:
@@ -58,6 +59,25 @@ def _outcome(result: m.EventResult) -> EventOutcome:
     return EventOutcome(result.idempotency_key, False, problem=text)
 
 
+class StreamedSnapshot:
+    """The agent's view of a SnapshotStream: verified blocks as FeedRows; client errors translated."""
+
+    def __init__(self, stream: SnapshotStream) -> None:
+        self.stream, self.cursor, self.server_time = stream, stream.cursor, stream.server_time
+
+    def chunks(self) -> Iterator[SnapshotChunk]:
+        """Verified chunks in order. Raises RemoteError (Offline when cut short, PageDamaged when damaged)."""
+        try:
+            for block in self.stream.blocks():
+                rows = [feed_row(a) for a in block.appointments]
+                yield SnapshotChunk(rows, block.resume_token, block.last)
+        except errors.CentralError as exc:
+            raise translate(exc) from exc
+
+    def close(self) -> None:
+        self.stream.close()
+
+
 class CentralRemote:
     """Feed, push, heartbeat and lookup for one kiosk, over one CentralClient."""
 
@@ -83,6 +103,13 @@ class CentralRemote:
             raise translate(exc) from exc
         return SnapshotPage([feed_row(a) for a in page.appointments], page.cursor, page.next_page_token,
                             page.server_time)
+
+    def snapshot_stream(self, branch_id: str, resume_token: str | None, *, block: int) -> StreamedSnapshot:
+        """Open the branch's streamed snapshot (resumed after `resume_token`). Raises RemoteError."""
+        try:
+            return StreamedSnapshot(self.client.snapshot_stream(branch_id, resume_token, block=block))
+        except errors.CentralError as exc:
+            raise translate(exc) from exc
 
     def push_events(self, events: Sequence[OutboxEvent]) -> list[EventOutcome]:
         """Send the events that can be sent; the ones that cannot are refused locally, in place."""

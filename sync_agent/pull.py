@@ -6,14 +6,16 @@ that one page's transaction stays within `tx_budget_s`: the kiosk app writing to
 long. After the last page the branch's count is compared with the server's every time and its digest at
 least every `digest_every_s` (a digest reads every row: with 100k rows, doing it per page would slow
 propagation); a mismatch that survives a fresh look at the feed means divergence, repaired by a full resync of
-this branch only, which also answers "cursor too old". The resync is resumable: its progress commits with
-each snapshot page.
+this branch only, which also answers "cursor too old". A new kiosk starts the same way. The resync reads the
+streamed snapshot (one answer, applied one verified block per transaction) and is resumable: its progress
+(the block's resume token) commits with each block, so a killed resync resumes after the last block applied.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,7 +23,7 @@ from sync_agent import apply, state
 from sync_agent.clock import ServerClock
 from sync_agent.gate import Gate
 from sync_agent.localdb import LocalDb
-from sync_agent.remote import CursorTooOld, FeedPage, SnapshotPage
+from sync_agent.remote import CursorTooOld, FeedPage, PageDamaged, RemoteError, SnapshotChunk, SnapshotReader
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ MIN_LIMIT = 20
 class FeedSource(Protocol):
     def changes(self, branch_id: str, cursor: str | None, *, limit: int, wait: int) -> FeedPage: ...
 
-    def snapshot(self, branch_id: str, page_token: str | None, *, limit: int) -> SnapshotPage: ...
+    def snapshot_stream(self, branch_id: str, resume_token: str | None, *, block: int) -> SnapshotReader: ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Puller:
     def __init__(
         self, db: LocalDb, source: FeedSource, branch_id: str, *, page_size: int = 500, long_poll_s: int = 25,
         tx_budget_s: float = 0.04, clock: ServerClock | None = None, gate: Gate | None = None,
-        digest_every_s: float = 30.0,
+        digest_every_s: float = 30.0, snapshot_block: int = 2000,
     ) -> None:
         self.db, self.source, self.branch_id = db, source, branch_id
         self.max_limit = max(MIN_LIMIT, min(page_size, MAX_LIMIT))
@@ -59,10 +61,13 @@ class Puller:
         self.gate = gate or Gate()
         self.caught_up = False
         self.digest_every_s = digest_every_s
+        self.snapshot_block = snapshot_block  # rows per snapshot transaction (~10 ms of executemany at 2000)
         self._digest_due = 0.0
         self._suspect_cursor: str | None = None
         self.applied_rows = 0  # rows written and seconds spent inside apply transactions (benchmarks)
         self.apply_seconds = 0.0
+        self._snapshot: SnapshotReader | None = None
+        self._chunks: Iterator[SnapshotChunk] | None = None
 
     def step(self) -> PullStep:
         """Fetch and apply one page. Raises remote errors other than CursorTooOld (the loop backs off)."""
@@ -70,6 +75,8 @@ class Puller:
         if progress:
             return self._resync_step(progress)
         cursor = apply.stored_cursor(self.db, self.branch_id)
+        if cursor is None:  # a new kiosk: the streamed snapshot is far faster than the feed from its start
+            return self._start_resync("first sync")
         wait = self.long_poll_s if self.caught_up and self._suspect_cursor is None else 0
         sent = time.time()
         try:
@@ -140,12 +147,46 @@ class Puller:
             log.info("resync finished", extra={"branch_id": self.branch_id, "swept": swept})
             return PullStep("resync_done", swept)
         try:
-            page = self.source.snapshot(self.branch_id, progress["page_token"], limit=self.limit)
+            chunk = self._next_chunk(progress)
         except CursorTooOld:
+            self.close()
             return self._restart_resync("the snapshot expired")
-        if progress["cursor"] is not None and page.cursor != progress["cursor"]:
+        except RemoteError:
+            self.close()  # resumes after the last applied chunk on the next step
+            raise
+        if chunk is None:
             return self._restart_resync("the snapshot moved")
+        assert self._snapshot is not None
+        started = time.perf_counter()
         with self.gate.section():
-            stats = apply.apply_snapshot_page(self.db, self.branch_id, page.rows, page.cursor, page.next_page_token)
-        self._adapt(stats.seconds, len(page.rows))
+            stats = apply.apply_snapshot_page(self.db, self.branch_id, chunk.rows, self._snapshot.cursor,
+                                              None if chunk.last else chunk.resume_token)
+        self.applied_rows += len(chunk.rows)
+        self.apply_seconds += time.perf_counter() - started
+        if chunk.last:
+            self.close()
         return PullStep("snapshot", stats.rows)
+
+    def _next_chunk(self, progress: dict) -> SnapshotChunk | None:
+        """The next verified chunk of the streamed snapshot, opening (or resuming) it when needed.
+
+        None when a resumed snapshot no longer has the cursor the applied chunks had. Raises RemoteError.
+        """
+        if self._chunks is None:
+            sent = time.time()
+            snapshot = self.source.snapshot_stream(self.branch_id, progress["page_token"], block=self.snapshot_block)
+            self.clock.observe(snapshot.server_time, sent, time.time())
+            if progress["cursor"] is not None and snapshot.cursor != progress["cursor"]:
+                snapshot.close()
+                return None
+            self._snapshot, self._chunks = snapshot, snapshot.chunks()
+        chunk = next(self._chunks, None)
+        if chunk is None:  # pragma: no cover - chunks() raises rather than end without its last chunk
+            raise PageDamaged("snapshot stream ended without its last chunk")
+        return chunk
+
+    def close(self) -> None:
+        """Abandon an open snapshot stream (the next resync step resumes after the last applied chunk)."""
+        if self._snapshot is not None:
+            self._snapshot.close()
+        self._snapshot, self._chunks = None, None

@@ -8,9 +8,10 @@ past this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sync_agent.apply import FeedRow, Tombstone
 
@@ -67,6 +68,26 @@ class SnapshotPage:
     cursor: str
     next_page_token: str | None
     server_time: datetime
+
+
+@dataclass(frozen=True)
+class SnapshotChunk:
+    """One verified block of the streamed snapshot, and the token that resumes the snapshot after it."""
+
+    rows: list[FeedRow]
+    resume_token: str
+    last: bool
+
+
+class SnapshotReader(Protocol):
+    """An open streamed snapshot: its feed cursor, then its chunks in order; `close()` abandons it."""
+
+    cursor: str
+    server_time: datetime
+
+    def chunks(self) -> Iterator[SnapshotChunk]: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,20 @@ from kiosk_app.cli.db_cmd import db_group
 from kiosk_app.cli.doctor_cmd import doctor
 from kiosk_app.cli.pinpad_cmd import pinpad_group
 from kiosk_app.cli.provision_cmd import provision
+from kiosk_app.cli.screens_cmd import screens
 from kiosk_app.cli.staff_cmd import staff_group
 from kiosk_app.cli.sync_cmd import sync_group
 from kiosk_app.cli.update_cmd import update
 
-# Commands that need the reference central service (not in a kiosk bundle: kiosk.spec excludes it), loaded
-# only when called, so `kiosk` starts without them and lists them only where they can run.
-LAZY = {"central-sim": ("central_sim.cli", "central_sim_cli"), "demo": ("kiosk_app.cli.demo_cmd", "demo")}
+# Commands that need the central appointment service (not in a kiosk bundle: kiosk.spec excludes it), loaded
+# only when called, so `kiosk` starts without them and lists them only where they can run. `kiosk central ...`
+# is the service's own `central` command, for a developer's machine.
+LAZY = {"central": ("central_service.cli", "cli"), "demo": ("kiosk_app.cli.demo_cmd", "demo")}
 
 
 class LazyGroup(click.Group):
     def _available(self, name: str) -> bool:
-        return importlib.util.find_spec("central_sim") is not None and name in LAZY
+        return importlib.util.find_spec("central_service") is not None and name in LAZY
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *(n for n in LAZY if self._available(n))])
@@ -60,6 +62,7 @@ cli.add_command(app)
 cli.add_command(staff_group)
 cli.add_command(pinpad_group)
 cli.add_command(update)
+cli.add_command(screens)
 
 
 def main() -> None:

@@ -40,7 +40,12 @@ def app(ctx: CliContext) -> None:
         raise click.ClickException("the PIN pad has no working key (the bank's key host loads it); "
                                    "run `kiosk doctor` for the PIN pad's state")
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy would parse `--config FILE app` as its own options and exit
+    from kiosk_app.ui.window import configure_window
+
+    configure_window(cfg.display)  # before Kivy's window module is imported (that import opens the window)
     from kiosk_app.ui.app import KioskApp
+    from kiosk_app.ui.theme import Theme
+    from kiosk_app.ui.voice import VoicePlayer
 
     client = central_client(cfg)
     staff = load_staff(cfg.paths.staff_file)
@@ -55,8 +60,12 @@ def app(ctx: CliContext) -> None:
         return ManagerConsole.from_runtime(runtime[0], checks=lambda: device_checks(cfg, devices))
 
     try:
-        KioskApp(host, bank_name=cfg.branding.bank_name_local, locale=cfg.kiosk.locale,
-                 console_factory=console).run()
+        theme = Theme.create(primary_color=cfg.branding.primary_color, bank_name=cfg.branding.bank_name_local,
+                             logo=cfg.branding.logo, text_scale=cfg.display.text_scale,
+                             high_contrast=cfg.display.high_contrast)
+        KioskApp(host, bank_name=cfg.branding.bank_name_local, locale=cfg.kiosk.locale, console_factory=console,
+                 theme=theme, production=cfg.display.mode == "production",
+                 voice=VoicePlayer(volume=cfg.display.volume, enabled=cfg.display.voice)).run()
     finally:
         devices.close()
         client.close()

@@ -39,6 +39,20 @@ class Branding(Section):
     logo: Path | None = None
 
 
+class Display(Section):
+    """The panel and how the customer screens look and sound on it (the theme reads these, never code)."""
+
+    width: int = Field(1920, ge=640, le=7680)
+    height: int = Field(1080, ge=480, le=7680)
+    orientation: Literal["landscape", "portrait"] = "landscape"  # portrait swaps width and height
+    fullscreen: bool = True
+    mode: Literal["production", "demo"] = "production"  # demo keeps a way out (Ctrl+Shift+Q)
+    text_scale: float = Field(1.0, ge=0.8, le=1.6)  # the bank's typography scale on top of the panel's
+    high_contrast: bool = False  # the default for each new customer; the customer can switch it
+    voice: bool = True
+    volume: float = Field(0.8, ge=0.0, le=1.0)
+
+
 class Central(Section):
     url: HttpUrl
     ca_bundle: Path | None = None
@@ -206,6 +220,7 @@ class Update(Section):
 class KioskConfig(Section):
     kiosk: KioskIdentity
     branding: Branding = Branding()
+    display: Display = Display()
     central: Central
     devices: Devices
     paths: Paths

@@ -1,4 +1,5 @@
-"""A whole rehearsal kiosk: the reference central service, emulated devices, the sync agent and the journey.
+"""A whole rehearsal kiosk: the central appointment service (embedded SQLite store), emulated devices, the
+sync agent and the journey.
 
 Everything is real except the bank and the hardware: HTTP over loopback, ptys, pcscd with a virtual card,
 a SQLite file. Used by `kiosk demo`, the journey tests and benchmarks/journey.py.
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from central_api_client import CentralClient
-from central_sim.server import CentralServer
+from central_service.testing import RunningService, sqlite_settings
 from drivers.camera import ArraySource
 from drivers.idcard import CardType, make_id_number
 from drivers.sim.idcard_emulator import EmulatedCard
@@ -98,7 +99,7 @@ class ClockOffset:
 
 @dataclass
 class Rehearsal:
-    central: CentralServer
+    central: RunningService
     cfg: KioskConfig
     devices: Devices
     client: CentralClient
@@ -157,7 +158,7 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
     """Start everything for one scripted journey; stop everything on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
-        central = CentralServer(workdir / "central.sqlite", key_dir=workdir / "central-keys").start()
+        central = RunningService(sqlite_settings(workdir)).start()
         stack.callback(central.close)
         admin = central.admin
         _, bearer = admin.add_kiosk(BRANCH, "demo kiosk")
@@ -200,7 +201,7 @@ def _earlier_cards(runtime: KioskRuntime, customer: Customer, count: int) -> Non
                                                 "pan": "621700******0000", "rehearsal": "earlier today"})
 
 
-def expired_token(central: CentralServer, appointment_id: str) -> str:
+def expired_token(central: RunningService, appointment_id: str) -> str:
     issued = datetime.now(UTC) - timedelta(days=10)
     return central.central.sign_token(appointment_id, BRANCH, valid_for=timedelta(days=1), issued_at=issued)
 

@@ -114,7 +114,7 @@ class Idle(_Strict):
     seconds: int = Field(gt=0, le=3600)
 
 
-# What each device's `fault` may be. Central kinds are the reference service's fault mode (central_sim.faults).
+# What each device's `fault` may be. Central kinds are the service's fault mode (central_service.faults).
 DEVICE_FAULTS: dict[str, frozenset[str]] = {
     "dispenser": frozenset(),  # any name the dispenser emulator knows (drivers.sim.dispenser_emulator)
     "central": frozenset({"latency", "error", "throttle", "drop", "truncate", "garbage"}),

@@ -9,20 +9,26 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from kiosk_app.config.model import Display
 from kiosk_app.demo.environment import rehearsal
 from kiosk_app.demo.script import Setup
 from kiosk_app.devices_checks import device_checks
 from kiosk_app.flow.manager import ManagerConsole
 
 log = logging.getLogger(__name__)
-HELP = "F1 scan QR · F2 place ID card · F3 PIN on the pad · F4 take the card"
+HELP = "F1 scan QR · F2 place ID card · F3 PIN on the pad · F4 take the card · Ctrl+Shift+Q quits"
 
 
 def run_window(workdir: Path) -> None:
     """Blocks until the window is closed."""
+    from kiosk_app.ui.window import configure_window
+
+    # A window on the developer's desktop, with a way out (Ctrl+Shift+Q); the kiosk's own config is fullscreen.
+    configure_window(Display(fullscreen=False, mode="demo"))
     from kivy.core.window import Window
 
     from kiosk_app.ui.app import KioskApp
+    from kiosk_app.ui.voice import VoicePlayer
 
     setup = Setup(services=["mobile_banking", "online_banking", "credit_card", "wechat_binding",
                             "follow_official_account"])
@@ -45,5 +51,6 @@ def run_window(workdir: Path) -> None:
         host = r.runtime.host
         console = lambda: ManagerConsole.from_runtime(r.runtime, checks=lambda: device_checks(r.cfg, r.devices))  # noqa: E731
         app = KioskApp(lambda on_screen: host.add_listener(on_screen) or host,
-                       bank_name=r.cfg.branding.bank_name_local, console_factory=console)
+                       bank_name=r.cfg.branding.bank_name_local, console_factory=console, production=False,
+                       voice=VoicePlayer())
         app.run()

@@ -106,7 +106,8 @@ class ManagerConsole:
         with self._lock:
             closed = closed_by_manager(self.db)
             if closed is not None and not self.logged_in:
-                self.session.closed = self._closed_choice = closed
+                self._closed_choice = closed
+                self.session.set_closed(closed)
             return self.session.closed
 
     @property
@@ -158,9 +159,9 @@ class ManagerConsole:
         """Hold the kiosk closed, then check again: a customer who got in meanwhile keeps the kiosk."""
         self._closed_choice = self.session.closed
         if self.hold_kiosk:
-            self.session.closed = True
+            self.session.set_closed(True)
         if not self._session_idle():
-            self.session.closed = self._closed_choice
+            self.session.set_closed(self._closed_choice)
             return self._show(self._login_screen(Refusal.SESSION_RUNNING))
         self.staff_id, self._last_active = staff_id, self.clock()
         self._journal("manager_login", {"staff_id": staff_id, "kiosk_held": self.hold_kiosk})
@@ -196,7 +197,7 @@ class ManagerConsole:
         return self.clock() - self._last_active >= self.idle_timeout_s
 
     def _end(self, reason: str) -> None:
-        self.session.closed = self._closed_choice
+        self.session.set_closed(self._closed_choice)
         self._journal("manager_logout", {"staff_id": self.staff_id, "reason": reason,
                                          "kiosk": "closed" if self._closed_choice else "open"})
         self.staff_id = None
@@ -270,7 +271,7 @@ class ManagerConsole:
     def _set_closed(self, closed: bool) -> Outcome:
         self._closed_choice = closed
         if not self.hold_kiosk:
-            self.session.closed = closed
+            self.session.set_closed(closed)
         return self._menu_screen(), {"closed": closed}
 
     def sessions_today(self) -> Screen:
@@ -324,8 +325,6 @@ class ManagerConsole:
 
     def _customer_screen(self) -> Screen:
         """What customers see once the manager is gone: the journey's idle screen, or "closed"."""
-        if self.session.closed:
-            return Screen("closed", errors={"base": "kiosk_closed"})
         return screen_builder.build(self.session, St.IDLE)
 
 

@@ -21,6 +21,7 @@ from drivers.printer import UnmaskedDataError
 from drivers.printer.pii import check_clean
 from drivers.printer.preview import render_png
 from drivers.printer.template import Receipt
+from kiosk_app.flow.device_health import FAULT, OK, WARNING, judge
 from kiosk_app.flow.issuance import CardBook, ChipPort, DispenserPort, Location, bind_unknown, recover, staff_settle
 from kiosk_app.flow.issuance.outcomes import FINAL_LOCATIONS
 from kiosk_app.flow.screens import Screen
@@ -31,6 +32,7 @@ from sync_agent.localdb import LocalDb
 log = logging.getLogger(__name__)
 
 Outcome = tuple[Screen, dict[str, Any]]
+BIN_WARN_AT = 40  # captured cards: most capture bins hold about 50; past this the console asks to empty it
 STOCK_ACTIONS = ("refill", "recount", "empty_bin", "clear_jam", "menu")
 
 
@@ -93,6 +95,7 @@ class StockReading:
     open_cards: tuple[int, ...]
     low_threshold: int
     device_error: str | None = None
+    bin_warn_threshold: int = BIN_WARN_AT
 
     def mismatches(self) -> dict[str, str]:
         """Field -> error key, for each place the counts and the sensors disagree.
@@ -109,10 +112,23 @@ class StockReading:
             found["bin"] = "bin_counter_differs"
         return found
 
+    def stock_severity(self) -> str:
+        """fault: no cards (counted or sensed); warning: at or under the low threshold, or the sensor says low."""
+        if self.stack == 0 or self.stack_sensor == "empty":
+            return FAULT
+        return WARNING if self.stack <= self.low_threshold or self.stack_sensor == "low" else OK
+
+    def bin_severity(self) -> str:
+        if self.bin_full:
+            return FAULT
+        return WARNING if self.bin >= self.bin_warn_threshold else OK
+
     def data(self) -> dict[str, Any]:
         return {
-            "stock": {"counted": self.stack, "sensor": self.stack_sensor, "low": self.stack <= self.low_threshold},
-            "bin": {"counted": self.bin, "device_counter": self.bin_counter, "full": self.bin_full},
+            "stock": {"counted": self.stack, "sensor": self.stack_sensor, "low": self.stack <= self.low_threshold,
+                      "low_threshold": self.low_threshold, "severity": self.stock_severity()},
+            "bin": {"counted": self.bin, "device_counter": self.bin_counter, "full": self.bin_full,
+                    "warn_threshold": self.bin_warn_threshold, "severity": self.bin_severity()},
             "open_cards": list(self.open_cards),
             "mismatches": sorted(self.mismatches()),
         }
@@ -274,7 +290,9 @@ def device_lines(checks: Callable[[], Sequence[DeviceLine]]) -> Outcome:
     """One line per device with its XFS state and details; a failing device is named in the errors."""
     lines = list(checks())
     errors = {line.name: "device_fault" for line in lines if not line.ok}
-    data = {"devices": [line.as_dict() for line in lines], "lines": [line.line() for line in lines]}
+    devices = [line.as_dict() for line in lines]
+    data = {"devices": devices, "lines": [line.line() for line in lines],
+            "health": [judge(device).as_dict() for device in devices]}
     screen = Screen("manager_devices", data, errors=errors, actions=("clear_jam", "stock", "menu"))
     return screen, {"failing": sorted(errors)}
 

@@ -73,7 +73,9 @@ class IssueRequest:
     session_id: str
     open_account: OpenAccount
     birth_date_hint: str = field(repr=False)
-    on_progress: Callable[..., None]  # (step, timeout_s=None): the screen for a long step and its visible wait
+    # (step, timeout_s=None, data=None): the screen for a long step, its visible wait, and what it shows
+    # (PIN entry: {"digits": how many, "length", "entry": 1 or 2}; digits themselves never)
+    on_progress: Callable[..., None]
 
 
 @dataclass(frozen=True)

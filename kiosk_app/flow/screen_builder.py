@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk_app.flow.messages import staff_text
 from kiosk_app.flow.model import SERVICES, masked_customer
 from kiosk_app.flow.risk import QUESTIONS, score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS, agreements_for
-from kiosk_app.flow.table import HAPPY_PATH, St
+from kiosk_app.flow.table import HAPPY_PATH, STAFF_WAITS, St
+from kiosk_app.logs.redact import mask_name
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session
@@ -21,6 +22,9 @@ def _progress(state: St) -> tuple[int, int] | None:
 
 
 def _idle(s: Session) -> Screen:
+    """The welcome screen, or "closed" (no walk-in button, nothing to scan) when a manager closed the kiosk."""
+    if s.closed:
+        return Screen("closed")  # the title says it; no error banner, no walk-in button
     return Screen("idle", {"prompt": "scan_qr"}, actions=("walk_in",))
 
 
@@ -36,22 +40,32 @@ def _walk_in(s: Session) -> Screen:
 def _staff_needed(s: Session) -> Screen:
     reason = s.ctx.staff_request.reason
     return Screen("staff_needed", {"reason": reason}, errors={"base": reason}, actions=("cancel",),
-                  staff_message=staff_text(reason))
+                  staff_message=staff_text(reason, s.settings.locale))
+
+
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"BM")  # a photo the screen can draw (a raw WLT cannot be)
 
 
 def _staff_decide(s: Session) -> Screen:
+    """What the manager checks before deciding: the reason, the customer masked, the ID card's photo if drawable."""
     request = s.ctx.staff_request
-    data = {"reason": request.reason, "staff_id": request.staff_id}
-    if s.ctx.identity is not None:
-        data["customer"] = masked_customer({"name": s.ctx.identity.name_zh or s.ctx.identity.name_en,
-                                            "id_number": s.ctx.identity.id_number})
-    return Screen("staff_decide", data, actions=("approve", "decline"), staff_message=staff_text(request.reason))
+    data: dict[str, Any] = {"reason": request.reason, "staff_id": request.staff_id, "path": s.ctx.path.value}
+    identity = s.ctx.identity
+    if identity is not None:
+        data["customer"] = masked_customer({"name": mask_name(identity.name_zh or identity.name_en),
+                                            "id_number": identity.id_number})
+        data["age"] = identity.age_on(s.today())
+        data["photo"] = identity.photo if identity.photo.startswith(IMAGE_MAGIC) else None
+    return Screen("staff_decide", data, actions=("approve", "decline"),
+                  staff_message=staff_text(request.reason, s.settings.locale))
 
 
 def _review(s: Session) -> Screen:
     account_class = s.policy.account_class(s.ctx.onsite_identity_checked, s.ctx.check) if s.ctx.check else 2
     data = {"customer": masked_customer(s.ctx.customer), "account_class": account_class,
             "pick_lists": {k: list(v) for k, v in PICK_LISTS.items()}, "keypad_fields": dict(KEYPAD_FIELDS)}
+    if s.ctx.identity is not None and s.ctx.identity.card_type == "foreign_permanent_resident":
+        data["offer_english"] = True  # a foreigner's card: the screen offers English on the first page of details
     actions = ("confirm", "edit", "cancel") + (("class1",) if account_class == 2 else ())
     return Screen("review", data, actions=actions)
 
@@ -105,7 +119,8 @@ def _thank_you(s: Session) -> Screen:
 
 def _refused(s: Session) -> Screen:
     return Screen("refused", {"reason": s._refusal}, errors={"base": s._refusal}, actions=("done",),
-                  staff_message=staff_text(s._refusal) if s._refusal in _STAFF_KEYS else None, timeout_s=30)
+                  staff_message=staff_text(s._refusal, s.settings.locale) if s._refusal in _STAFF_KEYS else None,
+                  timeout_s=30)
 
 
 _STAFF_KEYS = {"blocklisted", "card_limit", "card_not_taken", "identity_doubt", "under_age", "guardian_consent",
@@ -127,6 +142,6 @@ BUILDERS: dict[St, Callable[[Session], Screen]] = {
 def build(s: Session, state: St) -> Screen:
     screen = BUILDERS[state](s)
     timeout = screen.timeout_s if screen.timeout_s is not None else (
-        None if state is St.IDLE else s.settings.step_timeout_s)
+        None if state is St.IDLE or state in STAFF_WAITS else s.settings.step_timeout_s)
     return Screen(screen.step_id, screen.data, screen.errors, screen.actions, timeout, screen.staff_message,
                   _progress(state))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -18,7 +18,7 @@ class Screen:
     timeout_s: int | None = None
     staff_message: str | None = None
     progress: tuple[int, int] | None = field(default=None)
+    confirm: str | None = None  # "cancel": ask "really cancel?" (yes posts touch "cancel", no posts "keep")
 
     def with_errors(self, **errors: str) -> Screen:
-        return Screen(self.step_id, self.data, {**self.errors, **errors}, self.actions, self.timeout_s,
-                      self.staff_message, self.progress)
+        return replace(self, errors={**self.errors, **errors})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -30,7 +30,7 @@ from kiosk_app.flow.ports import (
 )
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.staff import StaffAuthenticator
-from kiosk_app.flow.table import TABLE, TERMINAL, St
+from kiosk_app.flow.table import STAFF_WAITS, TABLE, TERMINAL, St
 from kiosk_app.store.sessions import Recorder
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class JourneySettings:
     still_there_s: int = 30
     max_extensions: int = 10
     walk_in_form_timeout_s: int = 600
+    idle_message_s: int = 10  # a message on the welcome screen ("QR code used", "cancelled") then goes
     locale: str = "zh_CN"
     agreements: tuple[str, ...] = ("account_agreement", "e_banking_agreement", "privacy_notice")
     official_account_url: str = "https://mp.example.invalid/official-account"
@@ -86,6 +87,8 @@ class Session:
     _extensions: int = 0
     _pending_errors: dict[str, str] | None = None
     _refusal: str = "declined"
+    _confirming_cancel: bool = False
+    _idle_message_until: float | None = None
 
     def __post_init__(self) -> None:
         self.screen = self._screen_for(St.IDLE)
@@ -97,8 +100,9 @@ class Session:
             return self._on_tick()
         if isinstance(event, Touch) and self.state is not St.IDLE:
             self.ctx.touches += 1
-            if event.action == "cancel":
-                return self.safe_exit("cancelled")
+            if event.action in ("cancel", "keep"):
+                return self._cancel(confirmed=event.action == "cancel")
+            self._confirming_cancel = False
             if event.action == "extend" and self._prompting:
                 return self._extend()
         edge = TABLE.get(self.state, {}).get(event.key)
@@ -106,7 +110,7 @@ class Session:
             return self.screen
         self._prompting = False
         if self.state is St.IDLE and self.closed:
-            return self._show(Screen("closed", errors={"base": "kiosk_closed"}))
+            return self._show(self._screen_for(St.IDLE))
         origin = self.state
         try:
             next_state = HANDLERS[edge.handler](self, event)
@@ -159,6 +163,28 @@ class Session:
             return self.request_staff(exc.key, self.state)
         return self.stay(base=exc.key)
 
+    def _cancel(self, *, confirmed: bool) -> Screen:
+        """Cancel asks once ("really cancel?") when the customer has something to lose; "keep" goes back."""
+        if not confirmed:
+            self._confirming_cancel = False
+            return self._show(replace(self.screen, confirm=None))
+        if self._confirming_cancel or not self._cancel_loses_something():
+            return self.safe_exit("cancelled")
+        self._confirming_cancel = True
+        return self._show(replace(self.screen, confirm="cancel"))
+
+    def _cancel_loses_something(self) -> bool:
+        """Anything entered or approved (ID card read, a manager's approval, an agreement); not on a prompt."""
+        ctx = self.ctx
+        entered = ctx.identity is not None or bool(ctx.staff_approvals or ctx.agreements_accepted)
+        return entered and not self._prompting and self.state not in TERMINAL
+
+    def set_closed(self, closed: bool) -> None:
+        """Open or close the kiosk to customers; an idle kiosk shows "closed" (or the welcome screen) at once."""
+        self.closed = closed
+        if self.state is St.IDLE:
+            self._show(self._screen_for(St.IDLE))
+
     def safe_exit(self, outcome: str) -> Screen:
         """Cancel or timeout: release an unused token, end the session, wipe, back to idle."""
         if self.state is St.IDLE:
@@ -192,10 +218,12 @@ class Session:
         self._prompting = False
         self._extensions = 0
         self._refusal = "declined"
+        self._confirming_cancel = False
 
     # --- deadlines (WCAG 2.2.1: >= 20 s to extend, >= 10 extensions) --------------------------------------
     def _arm_deadline(self) -> None:
-        if self.state is St.IDLE:
+        """A fresh deadline for the step; none at idle, and none while the customer waits for a manager."""
+        if self.state is St.IDLE or self.state in STAFF_WAITS:
             self._deadline = None
             return
         limit = self.settings.walk_in_form_timeout_s if self.state is St.WALK_IN_FORM else self.settings.step_timeout_s
@@ -203,6 +231,10 @@ class Session:
         self._prompting = False
 
     def _on_tick(self) -> Screen:
+        if self._idle_message_until is not None and self.clock() >= self._idle_message_until:
+            self._idle_message_until = None
+            if self.state is St.IDLE:
+                return self._show(self._screen_for(St.IDLE))
         if self._deadline is None or self.clock() < self._deadline:
             return self.screen
         if self.state in TERMINAL:
@@ -233,7 +265,10 @@ class Session:
         return screen
 
     def _show(self, screen: Screen) -> Screen:
+        """Publish a screen; a message on the welcome screen is cleared after `idle_message_s` (next customer)."""
         self.screen = screen
+        if screen.step_id == "idle" and screen.errors:
+            self._idle_message_until = self.clock() + self.settings.idle_message_s
         self.ctx.screens += 1
         self.on_screen(screen)
         return screen

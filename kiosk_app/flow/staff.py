@@ -14,6 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+STAFF_ID_PREFIX = "M"
+
+
+def staff_id_from_digits(digits: str) -> str:
+    """A staff id from what a numeric keypad can type: "1" -> "M001" (ids are M + at least three digits)."""
+    digits = digits.strip()
+    return f"{STAFF_ID_PREFIX}{digits.zfill(3)}" if digits.isdigit() else digits
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:

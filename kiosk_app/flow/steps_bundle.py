@@ -71,8 +71,8 @@ def _issue_card(s: Session, person_key: str) -> St | None:
             staff_approval_staff_id=vouched.partition(":")[2] or None,
         ),
         birth_date_hint=s.ctx.identity.birth_date.strftime("%Y%m%d"),
-        on_progress=lambda step, timeout_s=None: s.progress(
-            Screen(step, timeout_s=int(timeout_s) if timeout_s else None)),
+        on_progress=lambda step, timeout_s=None, data=None: s.progress(
+            Screen(step, data or {}, timeout_s=int(timeout_s) if timeout_s else None)),
     )
     result = s.ports.issuer.issue(request)
     if result.account is not None and not s.ctx.account_opened:

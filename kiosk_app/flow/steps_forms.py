@@ -48,6 +48,12 @@ def on_request_class1(s: Session, ev: Touch) -> St:
 
 
 def on_tax_confirm(s: Session, ev: Touch) -> St:
+    """The customer confirms the declared status; another status needs the full declaration (TIN, country),
+    which is made on the phone, never typed here."""
+    chosen = (ev.value or {}).get("status") if isinstance(ev.value, dict) else None
+    declared = s.ctx.appointment.tax_residency.get("status") if s.ctx.appointment else None
+    if chosen is not None and declared and chosen != declared:
+        return s.stay(base="fix_on_phone")
     return St.RISK
 
 

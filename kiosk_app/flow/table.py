@@ -89,6 +89,9 @@ HAPPY_PATH = (
     S.SIGNATURE, S.SERVICES, S.WECHAT, S.OFFICIAL_ACCOUNT, S.THANK_YOU,
 )
 
+# States where the customer waits for a lobby manager: the step's timeout pauses (no deadline) until a decision.
+STAFF_WAITS = frozenset({S.STAFF_NEEDED, S.STAFF_DECIDE})
+
 # States that end a session when entered; the engine records the outcome and wipes personal data.
 TERMINAL = frozenset({S.THANK_YOU, S.REFUSED})
 

@@ -15,26 +15,9 @@ from typing import Literal
 
 from pythonjsonlogger.json import JsonFormatter
 
-from kiosk_app.logs.redact import redact_text, redact_value
+from central_api_client.redaction import RedactionFilter
 
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
-
-
-class RedactionFilter(logging.Filter):
-    """Masks personal data in the message, its arguments, extra fields and exception text."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact_text(record.getMessage())
-        record.args = None
-        for key in set(record.__dict__) - _STANDARD:
-            record.__dict__[key] = redact_value(record.__dict__[key], key)
-        if record.exc_info:
-            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        elif record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
-        return True
-
+__all__ = ["RedactionFilter", "build_handler", "configure_logging"]
 
 def build_handler(
     destination: Literal["stdout", "file"], *, log_dir: Path | None = None, max_bytes: int = 10_000_000,

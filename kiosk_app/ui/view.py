@@ -1,184 +1,179 @@
-"""Screen description -> widget tree. Each step id may add a body; everything else is generic.
+"""Screen description -> widget tree: the bank's frame (top bar, step bar, title, countdown, errors, actions)
+around a body chosen by step id (`view_bodies.BODIES`).
 
-The view never decides anything: it shows `screen.data`, translates `screen.errors`, and turns a touch on an
-action into `Touch(action, value)` through `post`.
+The view never decides anything about the journey: it shows `screen.data`, translates `screen.errors`, and
+turns a touch on an action into `Touch(action, value)` through `post`. What it does decide is presentation:
+which action is the primary one, whether Cancel asks first, which switches the top bar offers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
-from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
-from kivy.uix.scrollview import ScrollView
-from kivy.uix.spinner import Spinner
-from kivy.uix.textinput import TextInput
-from kivy.uix.togglebutton import ToggleButton
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
-from kiosk_app.assets import asset
-from kiosk_app.flow.events import Event, StaffAuth, StaffDecision, Touch
+from kiosk_app.flow.events import Event, StaffDecision, Touch
 from kiosk_app.flow.screens import Screen
+from kiosk_app.ui.chrome import CountdownRing, stage_index, step_bar, top_bar
+from kiosk_app.ui.components import ThemedButton, action_row, fill, text
+from kiosk_app.ui.icons import Icon
 from kiosk_app.ui.texts import Texts
-from kiosk_app.ui.widgets import BigButton, QrCode, SignaturePad
+from kiosk_app.ui.theme import Theme
+from kiosk_app.ui.view_bodies import Body, Ctx, body_for
 
 Post = Callable[[Event], None]
 
-
-def _label(text: str, size: int = 24, **kwargs: Any) -> Label:
-    kwargs.setdefault("halign", "left")
-    label = Label(text=text, font_size=size, color=(0.1, 0.1, 0.1, 1), valign="middle", **kwargs)
-    label.bind(size=lambda w, s: setattr(w, "text_size", s))
-    return label
-
-
-def _fields(data: dict[str, Any], texts: Texts) -> ScrollView:
-    """Label/value rows in a scroll view, so a long form never runs over the title."""
-    grid = GridLayout(cols=2, spacing=8, size_hint_y=None, row_default_height=44)
-    grid.bind(minimum_height=grid.setter("height"))
-    for key, value in data.items():
-        if isinstance(value, (dict, list)) and key != "services":
-            continue
-        grid.add_widget(_label(texts.field(key), 22, bold=True, size_hint_x=0.35))
-        grid.add_widget(_label(texts.value(key, value), 22, size_hint_x=0.65))
-    scroll = ScrollView(do_scroll_x=False)
-    scroll.add_widget(grid)
-    return scroll
-
-
-def _review_body(screen: Screen, texts: Texts, post: Post) -> Widget:
-    box = BoxLayout(orientation="vertical", spacing=8)
-    box.add_widget(_fields({**screen.data["customer"], "account_class": screen.data["account_class"]}, texts))
-    labels = {texts.occupation(code): code for code in screen.data["pick_lists"]["occupation"]}
-    spinner = Spinner(text=texts.field("occupation"), values=list(labels), size_hint_y=None, height=56, font_size=22)
-    spinner.bind(text=lambda w, v: v in labels and post(Touch("edit", {"field": "occupation", "value": labels[v]})))
-    box.add_widget(spinner)
-    return box
-
-
-def _risk_redo_body(screen: Screen, texts: Texts, post: Post) -> Widget:
-    box = BoxLayout(orientation="vertical", spacing=8)
-    box.add_widget(_label(texts.question(screen.data["question"]), 26))
-    for choice in screen.data["choices"]:
-        box.add_widget(BigButton(text=choice, on_release=lambda b, c=choice: post(Touch("answer", c))))
-    return box
-
-
-def _services_body(screen: Screen, texts: Texts, post: Post) -> Widget:
-    box = BoxLayout(orientation="vertical", spacing=8)
-    for service in screen.data["available"]:
-        toggle = ToggleButton(text=texts.service(service), font_size=24, size_hint_y=None, height=64,
-                              state="down" if service in screen.data["selected"] else "normal")
-        toggle.bind(on_release=lambda b, s=service: post(Touch("toggle", s)))
-        box.add_widget(toggle)
-    for refused in screen.data.get("refused", []):
-        box.add_widget(_label(texts.error(refused), 20))
-    return box
-
-
-def _signature_body(screen: Screen, texts: Texts, post: Post) -> Widget:
-    pad = SignaturePad()
-    pad.submit = lambda: post(Touch("sign", [list(s) for s in pad.strokes]))
-    return pad
-
-
-def _staff_body(screen: Screen, texts: Texts, post: Post) -> Widget:
-    box = BoxLayout(orientation="vertical", spacing=8)
-    staff_id = TextInput(hint_text=texts.get("staff_id_hint"), multiline=False, input_filter="int", font_size=24,
-                         size_hint_y=None, height=56)
-    pin = TextInput(hint_text=texts.get("pin_hint"), password=True, multiline=False, input_filter="int", font_size=24,
-                    size_hint_y=None, height=56)
-    box.add_widget(_label(screen.staff_message or "", 22))
-    box.add_widget(staff_id)
-    box.add_widget(pin)
-    box.add_widget(BigButton(text=texts.action("staff_login"),
-                             on_release=lambda b: post(StaffAuth(f"M{staff_id.text.zfill(3)}", pin.text))))
-    return box
-
-
-def _qr_body(screen: Screen, texts: Texts, post: Post) -> Widget:
-    box = BoxLayout(orientation="vertical")
-    if screen.data.get("qr"):
-        box.add_widget(QrCode(screen.data["qr"]))
-    return box
-
-
-BODIES: dict[str, Callable[[Screen, Texts, Post], Widget]] = {
-    "review": _review_body, "risk_redo": _risk_redo_body, "services": _services_body,
-    "signature": _signature_body, "staff_needed": _staff_body, "walk_in_form": _qr_body,
-    "wechat_binding": _qr_body, "official_account": _qr_body,
-}
-
-
-def _document(name: str, counter: str, texts: Texts) -> Widget:
-    """An agreement's text from assets/agreements (the bank's own wording), scrollable."""
-    suffix = "zh_CN" if texts.locale == "zh_CN" else "en"
-    try:
-        body = asset("agreements", f"{name}.{suffix}.txt").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        body = name
-    label = Label(text=f"{counter}\n{body}" if counter else body, font_size=20, color=(0.1, 0.1, 0.1, 1),
-                  halign="left", valign="top", size_hint_y=None)
-    label.bind(width=lambda w, width: setattr(w, "text_size", (width, None)),
-               texture_size=lambda w, size: setattr(w, "height", size[1]))
-    scroll = ScrollView(do_scroll_x=False)
-    scroll.add_widget(label)
-    return scroll
-
-
-def _body(screen: Screen, texts: Texts, post: Post) -> Widget:
-    if screen.step_id in BODIES:
-        return BODIES[screen.step_id](screen, texts, post)
-    if screen.step_id == "idle":
-        return _label(texts.get("scan_qr"), 26)
-    if screen.step_id == "agreements":
-        return _document(f"{screen.data['agreement']}", f"{screen.data['index']}/{screen.data['count']}", texts)
-    if screen.step_id == "sensitive_consent":
-        return _document("sensitive_consent", "", texts)
-    if screen.step_id == "tax_residency":
-        status = screen.data["declaration"].get("status", "")
-        return _label(texts.value("tax_status", status), 26)
-    return _fields({k: v for k, v in screen.data.items() if k != "customer"}, texts)
-
-
-def _action_button(action: str, screen: Screen, texts: Texts, post: Post, body: Widget) -> BigButton:
-    if action == "sign":
-        return BigButton(text=texts.action(action), on_release=lambda b: body.submit())
-    if action in ("approve", "decline"):
-        return BigButton(text=texts.action(action), on_release=lambda b: post(StaffDecision(action == "approve")))
-    return BigButton(text=texts.action(action), on_release=lambda b: post(Touch(action)))
-
-
+PRIMARY_ACTIONS = ("confirm", "agree", "consent", "sign", "done", "extend", "walk_in", "approve", "answer")
+DANGER_ACTIONS = ("decline",)
+LEFT_ACTIONS = ("cancel",)
 INLINE_ACTIONS = {"edit", "answer", "toggle"}
+# Where the customer may change language (before any personal data is on screen, and on the ID-card step).
+LANGUAGE_STEPS = {"idle", "await_id_card"}
+@dataclass
+class Controls:
+    """The customer's own switches (language, large text/high contrast, sound); the app owns their state and
+    redraws the screen when one changes. Without callbacks (tests, the gallery) the switches are drawn only."""
+
+    large_text: bool = False
+    muted: bool = False
+    on_language: Callable[[], None] | None = None
+    on_access: Callable[[], None] | None = None
+    on_sound: Callable[[], None] | None = None
 
 
-def build_view(screen: Screen, texts: Texts, post: Post, *, bank_name: str) -> tuple[Widget, Label]:
-    """The screen's widget tree, and the countdown label the app updates every second."""
-    root = BoxLayout(orientation="vertical", padding=24, spacing=12)
-    with root.canvas.before:
-        Color(0.97, 0.97, 0.95, 1)
-        bg = Rectangle(pos=root.pos, size=root.size)
-    root.bind(pos=lambda w, p: setattr(bg, "pos", p), size=lambda w, s: setattr(bg, "size", s))
-    header = BoxLayout(size_hint_y=None, height=48)
-    header.add_widget(_label(bank_name, 22, bold=True))
-    if screen.progress:
-        done, total = screen.progress
-        header.add_widget(_label("●" * done + "○" * (total - done), 18, halign="center"))
-    countdown = _label(f"{screen.timeout_s} s" if screen.timeout_s else "", 22, halign="right")
-    header.add_widget(countdown)
-    root.add_widget(header)
-    root.add_widget(_label(texts.title(screen.step_id), 34, bold=True, size_hint_y=None, height=64))
-    for key in screen.errors.values():
-        root.add_widget(Label(text=texts.error(key), font_size=24, color=(0.75, 0.1, 0.1, 1), size_hint_y=None,
-                              height=48))
-    body = _body(screen, texts, post)
-    root.add_widget(body)
-    actions = BoxLayout(size_hint_y=None, height=80, spacing=16)
-    for action in screen.actions:
-        if action not in INLINE_ACTIONS:
-            actions.add_widget(_action_button(action, screen, texts, post, body))
-    root.add_widget(actions)
+def default_theme(bank_name: str) -> Theme:
+    """The bank's default look at the open window's size (tests and the gallery; the app passes its own)."""
+    from kivy.core.window import Window  # importing it opens the window: only once one is wanted
+
+    return Theme.create(bank_name=bank_name, window_size=tuple(Window.size))
+
+
+def _switches(screen: Screen, texts: Texts, theme: Theme, controls: Controls) -> list[Widget]:
+    def button(label: str, callback: Callable[[], None] | None, width: float) -> ThemedButton:
+        widget = ThemedButton(theme, "on_bar", text=label, size_hint_x=None, width=theme.px(width),
+                              height=theme.space("target_min") * (1.1 if theme.large_text else 1.0),
+                              font_size=theme.font("small"))
+        if callback is not None:
+            widget.bind(on_release=lambda b: callback())
+        return widget
+
+    found: list[Widget] = []
+    if screen.step_id in LANGUAGE_STEPS or screen.data.get("offer_english"):
+        found.append(button(texts.get("switch_language"), controls.on_language, 200))
+    access = texts.get("large_text_off" if controls.large_text else "large_text_on")
+    found.append(button(access, controls.on_access, 240))
+    sound = button("", controls.on_sound, 110)
+    sound.add_widget(Icon(theme, "speaker_off" if controls.muted else "speaker", theme.palette.on_top_bar, 56))
+    sound.bind(pos=lambda b, p: setattr(b.children[0], "center", b.center),
+               size=lambda b, s: setattr(b.children[0], "center", b.center))
+    sound.accessibility_text = texts.get("sound_off" if controls.muted else "sound_on")
+    found.append(sound)
+    return found
+
+
+class _Modal(FloatLayout):
+    """Takes every touch: its own buttons react, nothing underneath does."""
+
+    def on_touch_down(self, touch) -> bool:
+        super().on_touch_down(touch)
+        return True
+
+
+def cancel_question(texts: Texts, theme: Theme, post: Post) -> FloatLayout:
+    """The flow asks "really cancel?" (Screen.confirm): Yes, stop (danger) or Keep going (primary), over a dimmed
+    screen. Part of the screen's tree, so the next screen replaces it."""
+    overlay = _Modal()
+    fill(overlay, (0, 0, 0, 0.6))
+    box = BoxLayout(orientation="vertical", padding=theme.px(40), spacing=theme.space("gap") * 2,
+                    size_hint=(0.85 if theme.portrait else 0.6, None), pos_hint={"center_x": 0.5, "center_y": 0.5})
+    box.bind(minimum_height=box.setter("height"))
+    fill(box, theme.palette.surface, radius=theme.space("radius"))
+    box.add_widget(text(theme, texts.get("cancel_confirm"), "heading", bold=True, halign="center"))
+    keep = ThemedButton(theme, "primary", text=texts.get("cancel_keep_going"), size_hint_x=None,
+                        width=theme.px(340))
+    stop = ThemedButton(theme, "danger", text=texts.get("cancel_yes"), size_hint_x=None, width=theme.px(340))
+    keep.bind(on_release=lambda b: post(Touch("keep")))
+    stop.bind(on_release=lambda b: post(Touch("cancel")))
+    box.add_widget(action_row(theme, [stop], [keep]))
+    overlay.add_widget(box)
+    return overlay
+
+
+def _action_button(action: str, ctx: Ctx, body: Body) -> ThemedButton:
+    kind = ("primary" if action in PRIMARY_ACTIONS else "danger" if action in DANGER_ACTIONS
+            else "quiet" if action in LEFT_ACTIONS else "secondary")
+    button = ThemedButton(ctx.theme, kind, text=ctx.texts.action(action), size_hint_x=None,
+                          width=ctx.theme.px(360 if kind == "primary" else 240), fit_text=True)
+    if action in ("approve", "decline"):
+        button.bind(on_release=lambda b: ctx.post(StaffDecision(action == "approve")))
+    elif action in body.values:
+        button.bind(on_release=lambda b: ctx.post(Touch(action, body.values[action]())))
+    else:
+        button.bind(on_release=lambda b: ctx.post(Touch(action)))
+    if action in body.gates:
+        body.gates[action](button)
+    return button
+
+
+def _actions(ctx: Ctx, body: Body) -> BoxLayout:
+    left: list[Widget] = []
+    right: list[Widget] = []
+    for action in ctx.screen.actions:
+        if action in INLINE_ACTIONS:
+            continue
+        button = _action_button(action, ctx, body)
+        (right if button.kind in ("primary", "danger") and action not in LEFT_ACTIONS else left).append(button)
+    left.extend(body.extra_left)
+    return action_row(ctx.theme, left, right)
+
+
+def _title_row(ctx: Ctx, countdown: CountdownRing) -> BoxLayout:
+    row = BoxLayout(size_hint_y=None, spacing=ctx.theme.space("gap"))
+    title = text(ctx.theme, ctx.texts.title(ctx.screen.step_id), "title", bold=True)
+    row.add_widget(title)
+    title.bind(height=lambda w, h: setattr(row, "height", max(h, countdown.height)))
+    if ctx.screen.timeout_s:
+        row.add_widget(countdown)
+    return row
+
+
+def _errors(ctx: Ctx) -> list[Widget]:
+    banners = []
+    for key in ctx.screen.errors.values():
+        banner = text(ctx.theme, ctx.texts.error(key), "body", colour=ctx.theme.palette.error_text, bold=True,
+                      padding=(ctx.theme.px(24), ctx.theme.px(8)))
+        fill(banner, ctx.theme.palette.surface, border=ctx.theme.palette.error_text, border_width=ctx.theme.px(3))
+        banners.append(banner)
+    return banners
+
+
+def build_view(screen: Screen, texts: Texts, post: Post, *, bank_name: str, theme: Theme | None = None,
+               controls: Controls | None = None) -> tuple[Widget, CountdownRing]:
+    """The screen's widget tree, and the countdown ring the app updates every second (in place)."""
+    theme = theme or default_theme(bank_name)
+    controls = controls or Controls(large_text=theme.large_text)
+    ctx = Ctx(screen, texts, post, theme)
+    root = BoxLayout(orientation="vertical")
+    fill(root, theme.palette.background)
+    root.add_widget(top_bar(theme, _switches(screen, texts, theme, controls)))
+    stage = stage_index(screen.step_id)
+    if stage is not None:
+        root.add_widget(step_bar(theme, texts, stage))
+    page = BoxLayout(orientation="vertical", padding=theme.space("margin"), spacing=theme.space("gap"))
+    countdown = CountdownRing(theme, screen.timeout_s or 0, texts.seconds)
+    page.add_widget(_title_row(ctx, countdown))
+    for banner in _errors(ctx):
+        page.add_widget(banner)
+    body = body_for(ctx)
+    page.add_widget(body.widget)
+    page.add_widget(_actions(ctx, body))
+    root.add_widget(page)
+    if screen.confirm == "cancel":
+        layered = FloatLayout()
+        layered.add_widget(root)
+        layered.add_widget(cancel_question(texts, theme, post))
+        return layered, countdown
     return root, countdown

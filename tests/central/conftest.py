@@ -1,5 +1,6 @@
-"""Fixtures for the central service tests: a real reference service on loopback, kiosks with credentials,
-and a contract checker that validates every request and answer the client exchanges against openapi.yaml."""
+"""Fixtures for the central service tests: the real service on loopback (uvicorn) over each store (SQLite
+file, PostgreSQL database of the run's throwaway cluster), kiosks with credentials, and a contract checker
+that validates every request and answer the client exchanges against openapi.yaml."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 from openapi_core.templating.paths.finders import APICallPathFinder
 
 from central_api_client import CentralClient, RetryPolicy
-from central_sim.admin import CentralAdmin
-from central_sim.http import load_spec
-from central_sim.server import CentralServer
+from central_service.admin import CentralAdmin
+from central_service.contract import load_spec
+from central_service.testing import RunningService, sqlite_settings
+from tests.postgres import database_url, pg_cluster, store_kind  # noqa: F401  (fixtures)
 
 FAST_RETRY = RetryPolicy(total=4, backoff_factor=0.01, backoff_jitter=0.01, backoff_max=0.05, retry_after_max=2.0)
 
@@ -53,9 +55,9 @@ class ContractChecker:
 
 @dataclass
 class Sim:
-    """A running reference service and the kiosks made for a test."""
+    """A running service and the kiosks made for a test."""
 
-    server: CentralServer
+    server: RunningService
     checker: ContractChecker | None = None
     clients: list[CentralClient] = field(default_factory=list)
 
@@ -91,8 +93,9 @@ def _openapi_for(url: str) -> OpenAPI:
 
 
 @pytest.fixture
-def sim(tmp_path: Path) -> Iterator[Sim]:
-    server = CentralServer(tmp_path / "central.sqlite", key_dir=tmp_path / "keys", threads=12).start()
+def sim(tmp_path: Path, database_url: str) -> Iterator[Sim]:  # noqa: F811
+    """The service on both stores (the test runs once per store)."""
+    server = RunningService(sqlite_settings(tmp_path, database=database_url)).start()
     state = Sim(server)
     try:
         yield state

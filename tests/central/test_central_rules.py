@@ -9,7 +9,7 @@ import pytest
 
 import central_api_client as api
 from central_api_client import journey_models as jm
-from central_sim import routes_journey
+from central_service import routes_walk_in
 from tests.central import samples
 from tests.central.conftest import Sim
 
@@ -41,7 +41,7 @@ def test_open_account_is_idempotent(sim: Sim) -> None:
     request = samples.open_request(verification.verification_id)
     first = kiosk.open_account(request, idempotency_key="open-key-0001")
     assert kiosk.open_account(request, idempotency_key="open-key-0001") == first
-    assert sim.server.store.count("records", "kind = 'account'") == 1
+    assert sim.server.central.core.count("account") == 1
 
 
 def test_blocklisted_person_is_flagged_and_refused(sim: Sim) -> None:
@@ -52,7 +52,7 @@ def test_blocklisted_person_is_flagged_and_refused(sim: Sim) -> None:
     with pytest.raises(api.Rejected) as caught:
         kiosk.open_account(samples.open_request(verification.verification_id))
     assert caught.value.problem_type == "account-refused"
-    assert sim.server.store.count("records", "kind = 'account'") == 0
+    assert sim.server.central.core.count("account") == 0
 
 
 def test_needs_staff_opens_only_with_staff_approval(sim: Sim) -> None:
@@ -115,7 +115,7 @@ def test_walk_in_long_poll_returns_the_appointment_that_reaches_the_feed(sim: Si
 
 
 def test_expired_walk_in_form_is_gone(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(routes_journey, "WALK_IN_TTL_S", -1)
+    monkeypatch.setattr(routes_walk_in, "WALK_IN_TTL_S", -1)
     kiosk = sim.client("BJ001")
     session = kiosk.create_walk_in_session(jm.WalkInSessionRequest(
         kiosk_session_id="ks", document=samples.document(ADULT)))

@@ -9,8 +9,8 @@ import pytest
 
 import central_api_client as api
 from central_api_client import journey_models as jm
-from central_sim.http import load_spec
-from central_sim.routes_feed import encode_cursor
+from central_service.contract import load_spec
+from central_service.cursors import encode_cursor
 from tests.central import samples
 from tests.central.conftest import Sim
 
@@ -27,6 +27,8 @@ def _journey(sim: Sim) -> None:
     page = kiosk.changes("BJ001", limit=2)
     kiosk.changes("BJ001", page.cursor, limit=2)
     kiosk.snapshot("BJ001", limit=2)
+    with kiosk.snapshot_stream("BJ001", block=2) as stream:
+        assert sum(len(b.appointments) for b in stream.blocks()) == 6
     appointment = kiosk.lookup(seeded[0].token)
     verification = kiosk.verify_identity(samples.verification_request(samples.document_of(appointment),
                                                                       appointment.id))

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from central_api_client import journey_models as jm
 from central_api_client import models as m
 from central_api_client.checksum import branch_digest, canonical_json, page_checksum
-from central_sim.http import Schemas, load_spec
-from central_sim.ids import id_check_char, id_number_valid, make_id_number, make_uscc, uscc_check_char
-from central_sim.seed import generate
+from central_service.contract import Schemas, load_spec
+from central_service.ids import id_check_char, id_number_valid, make_id_number, make_uscc, uscc_check_char
+from central_service.seed import generate
 from tests.central import samples
 from tests.central.conftest import Sim
 from tests.central.test_contract import _journey

@@ -101,7 +101,7 @@ def test_unreachable_service_is_unavailable(sim: Sim) -> None:
 
 
 def test_admin_client_arms_faults_over_http(sim: Sim) -> None:
-    from central_sim.admin import AdminClient
+    from central_service.admin import AdminClient
 
     admin = AdminClient(sim.url, sim.server.admin_token)
     admin.arm_fault("getKeys", "error", times=1, retry_after=0)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from devices_support import MakeConfig, dev_data
 
-from central_sim.admin import CentralAdmin
-from central_sim.testing import running_central
+from central_service.admin import CentralAdmin
+from central_service.testing import running_central
 from kiosk_app.config import KioskConfig
 
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from devices_support import VPCD_WAIT, MakeConfig, write_config
 
 import kiosk_app.devices as devices_module
-from central_sim.admin import CentralAdmin
+from central_service.admin import CentralAdmin
 from drivers.printer import PaperState
 from kiosk_app.cli import cli
 from kiosk_app.devices import open_devices

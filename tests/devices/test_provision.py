@@ -12,7 +12,7 @@ from devices_support import write_config
 
 from central_api_client import tokens
 from central_api_client.client import CentralClient
-from central_sim.admin import CentralAdmin
+from central_service.admin import CentralAdmin
 from kiosk_app.cli import cli
 from kiosk_app.cli.provision_cmd import load_token_keys, write_private
 

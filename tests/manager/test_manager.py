@@ -109,7 +109,8 @@ def test_stock_refill_recount_and_bin(tmp_path: Path) -> None:
         console = console_for(r)
         console.login("M001", PIN)
         first = console.stock()
-        assert first.data["stock"] == {"counted": 0, "sensor": "low", "low": True}
+        assert first.data["stock"] == {"counted": 0, "sensor": "low", "low": True, "low_threshold": 20,
+                                       "severity": "fault"}
         assert first.errors == {"stock": "stock_sensor_not_empty"}, "the book says 0 but the stacker sees cards"
 
         assert console.recount(5).errors == {}
@@ -117,7 +118,8 @@ def test_stock_refill_recount_and_bin(tmp_path: Path) -> None:
         for typo in (0, -3, "20", True, 5000):
             assert console.handle(ManagerAction("refill", typo)).errors["base"] == Refusal.BAD_INPUT
         after = console.handle(ManagerAction("refill", 20))
-        assert after.data["stock"] == {"counted": 25, "sensor": "ok", "low": False} and after.errors == {}
+        assert after.data["stock"] == {"counted": 25, "sensor": "ok", "low": False, "low_threshold": 20,
+                                       "severity": "ok"} and after.errors == {}
         assert r.runtime.issuance.book.storage()["stack"] == 25
         refill = entries(r, "manager_refill")
         assert [(e["staff_id"], e["added"], e["stack_before"], e["stack_after"]) for e in refill] == [
@@ -128,7 +130,8 @@ def test_stock_refill_recount_and_bin(tmp_path: Path) -> None:
         assert r.devices.dispenser.set_bin_counter(3).ok  # the device counted captures the kiosk did not
         assert console.stock().errors == {"bin": "bin_counter_differs"}
         emptied = console.empty_bin()
-        assert emptied.data["bin"] == {"counted": 0, "device_counter": 0, "full": False} and emptied.errors == {}
+        assert emptied.data["bin"] == {"counted": 0, "device_counter": 0, "full": False, "warn_threshold": 40,
+                                       "severity": "ok"} and emptied.errors == {}
         assert entries(r, "manager_empty_bin")[-1]["device_counter_reset"] == "ok"
 
 
@@ -189,7 +192,11 @@ def test_reprint_sessions_today_and_close(tmp_path: Path) -> None:
         assert r.customer.name not in repr(today) and r.customer.id_number not in repr(today)
 
         assert console.close_kiosk().data["kiosk"] == "closed"
+        mark = len(r.screens.screens)
         assert console.logout().step_id == "closed" and r.runtime.session.closed
+        shown = r.screens.screens[mark:]  # closed means closed: at once, before anyone scans
+        assert shown and shown[-1].step_id == "closed" and shown[-1].actions == ()
+        assert r.runtime.session.screen.step_id == "closed"
         r.runtime.session.closed = False  # as after a restart: the session starts open ...
         assert console_for(r).restore_kiosk_state()  # ... and the journal closes it again
         mark = len(r.screens.screens)

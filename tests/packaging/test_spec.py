@@ -21,9 +21,8 @@ def spec() -> dict:
 def test_collects_package_data_beside_its_package(spec: dict) -> None:
     datas = {(Path(src).relative_to(ROOT).as_posix(), dest) for src, dest in spec["package_data"]()}
     assert ("kiosk_app/config/dev.toml", "kiosk_app/config") in datas
-    assert ("kiosk_app/ui/translations/zh_CN.json", "kiosk_app/ui/translations") in datas
     assert ("central_api_client/openapi.yaml", "central_api_client") in datas
-    assert not any(src.startswith(("tests/", "central_sim/")) or src.endswith(".py") for src, _ in datas)
+    assert not any(src.startswith(("tests/", "central_service/")) or src.endswith(".py") for src, _ in datas)
 
 
 def test_every_packaged_data_pattern_is_collected(spec: dict) -> None:
@@ -40,15 +39,16 @@ def test_every_packaged_data_pattern_is_collected(spec: dict) -> None:
 def test_assets_and_font_land_where_the_code_looks_when_frozen(spec: dict) -> None:
     datas = spec["data_files"]()
     assert (str(ROOT / "assets" / "receipts" / "account_opening.txt"), "assets/receipts") in datas
+    assert (str(ROOT / "assets" / "i18n" / "zh_CN.toml"), "assets/i18n") in datas
     fonts = [(Path(src).name, dest) for src, dest in datas if dest == "fonts"]
-    assert fonts == [("wqy-microhei.ttc", "fonts")]  # kiosk_app.ui.fonts: sys._MEIPASS/fonts/wqy-microhei.ttc
     from kiosk_app.ui import fonts as ui_fonts
 
-    assert any(c.endswith("/wqy/wqy-microhei.ttc") for c in ui_fonts.CANDIDATES)
+    # kiosk_app.ui.fonts looks for sys._MEIPASS/fonts/<the Noto files>
+    assert fonts == [(name, "fonts") for name in ui_fonts.NOTO_FILES]
 
 
 def test_a_build_machine_without_the_font_is_told_which_package(spec: dict, tmp_path: Path) -> None:
-    with pytest.raises(SystemExit, match="fonts-wqy-microhei"):
+    with pytest.raises(SystemExit, match="fonts-noto-cjk"):
         spec["font_data"](tmp_path)
 
 

@@ -21,7 +21,7 @@ from PIL import Image
 from production_support import EXAMPLE_KEY_ID, ROOT, example_config, kiosk, serial_rig
 
 from central_api_client import CentralClient
-from central_sim.testing import running_server
+from central_service.testing import running_service, sqlite_settings
 from kiosk_app import __version__
 from kiosk_app.demo.environment import BRANCH, make_customer
 from kiosk_app.demo.script import Setup
@@ -92,7 +92,7 @@ def _looked_at(player: Player, path: Path) -> np.ndarray:
 
 def test_kiosk_app_on_the_example_config_completes_a_journey_without_drivers_sim(tmp_path: Path) -> None:
     (tmp_path / "central").mkdir()
-    with running_server(tmp_path / "central") as central, serial_rig() as sims:
+    with running_service(sqlite_settings(tmp_path / "central")) as central, serial_rig() as sims:
         _, bearer = central.admin.add_kiosk(BRANCH, "production-path kiosk")
         (tmp_path / "token").write_text(bearer, encoding="utf-8")
         config = example_config(tmp_path, sims, central_url=central.url, branch_id=BRANCH)

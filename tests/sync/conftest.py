@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from synchelp import BRANCH, Kiosk, make_client
 
-from central_sim.admin import CentralAdmin
-from central_sim.testing import running_central
+from central_service.admin import CentralAdmin
+from central_service.testing import running_central
 from sync_agent.central import CentralRemote
 from sync_agent.localdb import open_db
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from synchelp import BRANCH, OTHER, kiosk_rows, server_rows
 
-from central_sim.admin import CentralAdmin
+from central_service.admin import CentralAdmin
 from kiosk_app.config import dev_config_path
 from sync_agent import apply, outbox
 from sync_agent.localdb import LocalDb, open_db

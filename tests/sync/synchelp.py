@@ -9,7 +9,7 @@ from typing import Any
 
 from central_api_client import CentralClient, RetryPolicy
 from central_api_client import models as m
-from central_sim.admin import CentralAdmin
+from central_service.admin import CentralAdmin
 from sync_agent import apply
 from sync_agent.central import CentralRemote
 from sync_agent.localdb import LocalDb

@@ -12,8 +12,8 @@ import pytest
 from sync_campaign import Campaign, start_agent, wait_until, write_config
 from synchelp import BRANCH, kiosk_rows, server_rows
 
-from central_sim.admin import CentralAdmin
-from central_sim.testing import running_central
+from central_service.admin import CentralAdmin
+from central_service.testing import running_central
 from sync_agent import apply, outbox
 from sync_agent.localdb import LocalDb, open_db
 
@@ -22,7 +22,7 @@ SEED = int(os.environ.get("KIOSK_CAMPAIGN_SEED", "20240611"))
 
 def _campaign(tmp_path: Path, rows: int, events: int, runs: int, kills: int) -> Campaign:
     (tmp_path / "central").mkdir()
-    with running_central(tmp_path / "central", threads=8) as (url, admin):
+    with running_central(tmp_path / "central") as (url, admin):
         campaign = Campaign(admin, url, tmp_path, rows, events, random.Random(SEED))
         campaign.seed()
         for _ in range(runs):
@@ -90,7 +90,7 @@ def _storm(admin: CentralAdmin, db: LocalDb, proc: subprocess.Popen[bytes], rng:
 def test_fault_mode_drops_resets_delays_5xx_429_truncation(tmp_path: Path) -> None:
     """The service misbehaves on every route throughout a pull, a resync and a push; the kiosk still converges."""
     (tmp_path / "central").mkdir()
-    with running_central(tmp_path / "central", threads=8) as (url, admin):
+    with running_central(tmp_path / "central") as (url, admin):
         admin.seed([BRANCH], 3_000, rng_seed=1, with_tokens=False)
         _, token = admin.add_kiosk(BRANCH)
         db_path = tmp_path / "kiosk.sqlite"

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from drivers.pinpad import PhaseEvent, PinPad
+from drivers.pinpad import Key, KeyEvent, PadEvent, PhaseEvent, PinPad
 from drivers.status import DeviceState
 from kiosk_app.flow.issuance import BindOutcome, BindRequest, IssuanceService, IssueStatus, PinRequest, Progress
 from kiosk_app.flow.model import Account, CardIssued
@@ -32,6 +32,25 @@ STATUS_KEYS: dict[IssueStatus, tuple[str, bool]] = {
     IssueStatus.CANCELLED: ("cancelled", False),
     IssueStatus.NEEDS_RECOVERY: ("device_error", True),
 }
+
+
+class PinKeyCounter:
+    """Turns the pad's events into "entry N, K of 6 digits" screens: counts only, never digits (the pad keeps
+    them); a phase starts a new count, Clear resets it, Enter and Cancel change nothing on screen."""
+
+    def __init__(self, report: Callable[..., None], timeout_s: int, length: int = 6) -> None:
+        self.report, self.timeout_s, self.length = report, timeout_s, length
+        self.step, self.digits = "pin_first", 0
+
+    def __call__(self, event: PadEvent) -> None:
+        if isinstance(event, PhaseEvent):
+            self.step, self.digits = f"pin_{event.phase.name.lower()}", 0
+        elif isinstance(event, KeyEvent) and event.key in (Key.DIGIT, Key.CLEAR):
+            self.digits = min(self.digits + 1, self.length) if event.key is Key.DIGIT else 0
+        else:
+            return
+        entry = 2 if self.step == "pin_confirm" else 1
+        self.report(self.step, self.timeout_s, data={"digits": self.digits, "length": self.length, "entry": entry})
 
 
 @dataclass
@@ -99,8 +118,7 @@ class IssuerAdapter:
         for _ in range(self.pin_attempts):
             entry = self.pinpad.set_new_pin(
                 birth_date=call.request.birth_date_hint, timeout_s=self.pin_timeout_s,
-                on_event=lambda ev: isinstance(ev, PhaseEvent) and on_progress(f"pin_{ev.phase.name.lower()}",
-                                                                               self.pin_timeout_s),
+                on_event=PinKeyCounter(on_progress, self.pin_timeout_s),
             )
             if entry.ok:
                 break

@@ -1,0 +1,50 @@
+"""The core-banking port: the calls that in production go to the bank's core systems (identity verification
+联网核查, account opening with card binding, PIN storage, e-banking, credit cards, WeChat binding).
+
+One small protocol; `simulated.SimulatedCore` implements it for demos and tests (blocklist, the one-Class-I
+rule, scripted outcomes and outages); a bank plugs in its own adapter. Expected refusals are `CoreRefusal`
+(the route turns them into problems once); an outage is `CoreUnavailable` (503, retry later).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+__all__ = ["CoreBank", "CoreRefusal", "CoreUnavailable"]
+
+
+class CoreRefusal(Exception):
+    """The core bank said no (or does not know the reference); `status`/`slug` name the problem."""
+
+    def __init__(self, status: int, slug: str, detail: str) -> None:
+        super().__init__(f"{status} {slug}: {detail}")
+        self.status, self.slug, self.detail = status, slug, detail
+
+
+class CoreUnavailable(Exception):
+    """The core bank did not answer; the kiosk retries with the same idempotency key."""
+
+
+class CoreBank(Protocol):
+    """What the appointment service asks of the bank's core; `branch_id` scopes every reference."""
+
+    def verify_identity(self, branch_id: str, document: dict[str, Any], *, with_face: bool) -> dict[str, Any]:
+        """联网核查: outcome match / no_match / needs_staff, blocklist and Class I flags."""
+
+    def open_account(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Open an account of the requested class and bind the card. Raises CoreRefusal."""
+
+    def set_pin(self, branch_id: str, account_id: str, key_id: str) -> dict[str, Any]:
+        """Store the encrypted PIN block. Raises CoreRefusal if the account is unknown."""
+
+    def activate(self, branch_id: str, service: str, account_id: str) -> dict[str, Any]:
+        """Activate mobile or online banking (idempotent per account). Raises CoreRefusal."""
+
+    def record_risk_assessment(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Record the first risk assessment. Raises CoreRefusal."""
+
+    def apply_credit_card(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Receive a credit-card application (18 or older). Raises CoreRefusal."""
+
+    def bind_wechat(self, branch_id: str, account_id: str) -> dict[str, Any]:
+        """A WeChat Pay binding link for the card. Raises CoreRefusal."""

@@ -1,0 +1,192 @@
+"""A simulated core bank for demos and tests, with the rules the kiosk must handle: identity outcomes (per
+person, or from the ID number's check character), the blocklist, Class I only after a lobby manager's on-site
+check and only one per person, no credit card under 18, scripted outages.
+
+Its state lives in its own tables (core_people, core_records) of the service's store; a real adapter keeps
+none of this.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from central_service import schema as t
+from central_service.core_banking import CoreRefusal, CoreUnavailable
+from central_service.ids import id_number_valid
+from central_service.store import Store, new_id, sha256
+from central_service.timefmt import iso
+
+
+def _mask_pan(pan: str) -> str:
+    return pan[:6] + "*" * (len(pan) - 10) + pan[-4:]
+
+
+def _age(born: str, today: date) -> int:
+    birth = date.fromisoformat(born)
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+class SimulatedCore:
+    """The core-banking port over the service's store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._outages: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    # --- scripting (admin) ---------------------------------------------------------------------------------
+
+    def fail_next(self, operation: str, times: int = 1) -> None:
+        """The next `times` calls of `operation` (a method name, or "*") raise CoreUnavailable."""
+        with self._lock:
+            self._outages[operation] += times
+
+    def _check_outage(self, operation: str) -> None:
+        with self._lock:
+            for name in (operation, "*"):
+                if self._outages[name] > 0:
+                    self._outages[name] -= 1
+                    raise CoreUnavailable(f"core bank unavailable for {operation}")
+
+    def person(self, id_number: str) -> dict[str, Any]:
+        p = t.core_people
+        with self.store.db.read() as conn:
+            row = conn.execute(select(p.c.blocklisted, p.c.holds_class1, p.c.outcome)
+                               .where(p.c.id_number == id_number)).first()
+        blocklisted, holds, outcome = row or (False, False, None)
+        return {"blocklisted": bool(blocklisted), "holds_class1": bool(holds), "outcome": outcome}
+
+    def set_person(self, id_number: str, **rules: Any) -> None:
+        current = {**self.person(id_number), **rules}
+        values = {"id_number": id_number, "blocklisted": bool(current["blocklisted"]),
+                  "holds_class1": bool(current["holds_class1"]), "outcome": current["outcome"]}
+        insert = (postgresql.insert if self.store.db.is_postgres else sqlite.insert)(t.core_people)
+        with self.store.db.tx() as conn:
+            conn.execute(insert.values(**values).on_conflict_do_update(index_elements=["id_number"], set_=values))
+
+    # --- records -------------------------------------------------------------------------------------------
+
+    def _put(self, kind: str, record_id: str, branch_id: str, body: dict[str, Any], ref: str | None = None) -> None:
+        with self.store.db.tx() as conn:
+            conn.execute(t.core_records.insert().values(id=record_id, branch_id=branch_id, kind=kind, ref=ref,
+                                                        body=json.dumps(body, ensure_ascii=False),
+                                                        created_at=self.store.now()))
+
+    def _get(self, kind: str, record_id: str, branch_id: str, what: str) -> dict[str, Any]:
+        """A record of this branch only (another branch's is as good as absent). Raises CoreRefusal 404."""
+        r = t.core_records
+        with self.store.db.read() as conn:
+            body = conn.execute(select(r.c.body).where(and_(r.c.kind == kind, r.c.id == record_id,
+                                                            r.c.branch_id == branch_id))).scalar_one_or_none()
+        if body is None:
+            raise CoreRefusal(404, "not-found", f"no such {what} in this branch")
+        return json.loads(body)
+
+    def count(self, kind: str) -> int:
+        return self.store.count("core_records", kind=kind)
+
+    # --- the port ------------------------------------------------------------------------------------------
+
+    def verify_identity(self, branch_id: str, document: dict[str, Any], *, with_face: bool) -> dict[str, Any]:
+        self._check_outage("verify_identity")
+        rules = self.person(document["id_number"])
+        outcome, reasons = rules["outcome"] or "match", []
+        if rules["outcome"] is None and document["id_type"] == "resident_id" and not id_number_valid(
+                document["id_number"]):
+            outcome, reasons = "no_match", ["document_not_found"]
+        elif outcome == "no_match":
+            reasons = ["face_mismatch" if with_face else "document_not_found"]
+        elif outcome == "needs_staff":
+            reasons = ["face_low_quality" if with_face else "no_face_image"]
+        answer = {"verification_id": new_id("ver"), "outcome": outcome, "blocklisted": rules["blocklisted"],
+                  "holds_class1_account": rules["holds_class1"], "verified_at": self.store.now()}
+        if reasons:
+            answer["reasons"] = reasons
+        record = {**answer, "id_number": document["id_number"], "date_of_birth": document["date_of_birth"]}
+        self._put("verification", answer["verification_id"], branch_id, record)
+        return answer
+
+    def open_account(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        self._check_outage("open_account")
+        verification = self._get("verification", request["verification_id"], branch_id, "identity verification")
+        usable = verification["outcome"] == "match" or (
+            verification["outcome"] == "needs_staff" and "staff_approval" in request)
+        if not usable:
+            raise CoreRefusal(422, "account-refused", "the identity verification does not allow an account")
+        person = self.person(verification["id_number"])
+        if person["blocklisted"]:
+            raise CoreRefusal(422, "account-refused", "refused by the bank's rules; a member of staff will explain")
+        if request["account_class"] == "I":
+            if "on_site_check" not in request:
+                raise CoreRefusal(422, "on-site-check-required", "a Class I account needs a lobby manager's check")
+            if person["holds_class1"]:
+                raise CoreRefusal(409, "class1-account-exists", "the customer already holds a Class I account here")
+        account = {"account_id": new_id("acc"), "account_class": request["account_class"],
+                   "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
+                   "card_pan_masked": _mask_pan(request["card"]["pan"]), "opened_at": self.store.now()}
+        with self.store.db.tx():
+            self._put("account", account["account_id"], branch_id,
+                      {**account, "verification_id": request["verification_id"]},
+                      ref=sha256(verification["id_number"]))
+            if request["account_class"] == "I":
+                self.set_person(verification["id_number"], holds_class1=True)
+        return account
+
+    def set_pin(self, branch_id: str, account_id: str, key_id: str) -> dict[str, Any]:
+        self._check_outage("set_pin")
+        self._get("account", account_id, branch_id, "account")
+        answer = {"status": "pin_set", "set_at": self.store.now()}
+        self._put("pin", new_id("pin"), branch_id, {"key_id": key_id, **answer}, ref=account_id)
+        return answer
+
+    def activate(self, branch_id: str, service: str, account_id: str) -> dict[str, Any]:
+        self._check_outage("activate")
+        self._get("account", account_id, branch_id, "account")
+        r = t.core_records
+        with self.store.db.tx() as conn:
+            found = conn.execute(select(r.c.body).where(and_(r.c.kind == service, r.c.ref == account_id))).first()
+            if found:
+                return json.loads(found[0])
+            answer = {"service": service, "status": "activated", "activated_at": self.store.now(),
+                      "reference": new_id("ref")}
+            self._put(service, answer["reference"], branch_id, answer, ref=account_id)
+        return answer
+
+    def record_risk_assessment(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        self._check_outage("record_risk_assessment")
+        self._get("verification", request["verification_id"], branch_id, "identity verification")
+        recorded = self.store.clock()
+        answer = {"assessment_id": new_id("ras"), "level": request["level"], "recorded_at": iso(recorded),
+                  "valid_until": (recorded.date() + timedelta(days=365)).isoformat()}
+        self._put("risk", answer["assessment_id"], branch_id, {**request, **answer})
+        return answer
+
+    def apply_credit_card(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        self._check_outage("apply_credit_card")
+        verification = self._get("verification", request["verification_id"], branch_id, "identity verification")
+        self._get("account", request["account_id"], branch_id, "account")
+        if _age(verification["date_of_birth"], self.store.clock().date()) < 18:
+            raise CoreRefusal(422, "credit-card-refused", "no credit-card application under 18")
+        answer = {"application_id": new_id("cca"), "status": "received", "received_at": self.store.now()}
+        self._put("credit_card", answer["application_id"], branch_id, {**request, **answer})
+        return answer
+
+    def bind_wechat(self, branch_id: str, account_id: str) -> dict[str, Any]:
+        self._check_outage("bind_wechat")
+        self._get("account", account_id, branch_id, "account")
+        binding_id = new_id("wxb")
+        answer = {"binding_id": binding_id, "url": f"https://wx.bank.example/bind/{binding_id}",
+                  "expires_at": iso(self.store.clock() + timedelta(minutes=10))}
+        self._put("wechat", binding_id, branch_id, answer, ref=account_id)
+        return answer
+
+
+__all__ = ["SimulatedCore"]
