@@ -1,40 +1,14 @@
-"""Build the one-folder bundle with PyInstaller and run the frozen `kiosk` (KIOSK_LONG=1: the build takes ~40 s).
-
-PyInstaller is not a project dependency: it is installed into a throwaway folder (`pip install --target`) and
-run with the project's interpreter, so the project venv is left as it was. Without the package registry the
-test skips, saying why.
-"""
+"""Run the frozen `kiosk` from the one-folder bundle (KIOSK_LONG=1: conftest.py builds it once, ~60 s)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from packaging_support import ROOT, SPEC
 
-PYINSTALLER = "pyinstaller~=6.22"
 DEVICE_LINES = ("idcard", "scanner", "dispenser", "chip", "pinpad", "printer")
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("bundle")
-    site = work / "pyinstaller"
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(site), PYINSTALLER],
-                         capture_output=True, text=True, timeout=300)
-    if pip.returncode != 0:
-        pytest.skip(f"cannot install {PYINSTALLER} (no package registry?): {pip.stderr.strip()[-300:]}")
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    build = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", str(work / "dist"),
-         "--workpath", str(work / "build"), str(SPEC)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT, env=env,
-    )
-    assert build.returncode == 0, build.stderr[-3000:]
-    return work / "dist" / "kiosk"
 
 
 def _frozen(bundle: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
