@@ -14,7 +14,7 @@ from kiosk_app.flow.model import SERVICES, Account, Path
 from kiosk_app.flow.ports import IssueRequest, OpenAccount, PortError
 from kiosk_app.flow.risk import score
 from kiosk_app.flow.screens import Screen
-from kiosk_app.flow.table import St
+from kiosk_app.flow.states import St
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session

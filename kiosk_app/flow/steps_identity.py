@@ -18,7 +18,7 @@ from kiosk_app.flow.model import Path, Verdict
 from kiosk_app.flow.policy import document_problem
 from kiosk_app.flow.ports import PortError
 from kiosk_app.flow.staff import StaffLocked
-from kiosk_app.flow.table import St
+from kiosk_app.flow.states import St
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session
