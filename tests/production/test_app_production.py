@@ -91,7 +91,7 @@ def _looked_at(player: Player, path: Path) -> np.ndarray:
 
 
 def test_kiosk_app_on_the_example_config_completes_a_journey_without_drivers_sim(tmp_path: Path) -> None:
-    (tmp_path / "central").mkdir()
+    (tmp_path / "central").mkdir(exist_ok=True)
     with running_service(sqlite_settings(tmp_path / "central")) as central, serial_rig() as sims:
         _, bearer = central.admin.add_kiosk(BRANCH, "production-path kiosk")
         (tmp_path / "token").write_text(bearer, encoding="utf-8")
