@@ -104,7 +104,7 @@ def test_walk_in_long_poll_returns_the_appointment_that_reaches_the_feed(sim: Si
     session = kiosk.create_walk_in_session(jm.WalkInSessionRequest(
         kiosk_session_id="ks", document=samples.document(ADULT)))
     assert session.status == "waiting" and "?t=" in session.form_url
-    phone = threading.Thread(target=sim.client().submit_walk_in_form, args=(session.form_url, samples.submission()))
+    phone = threading.Thread(target=sim.phone().submit_walk_in_form, args=(session.form_url, samples.submission()))
     phone.start()
     done = kiosk.get_walk_in_session(session.session_id, wait=20)
     phone.join()
@@ -121,4 +121,18 @@ def test_expired_walk_in_form_is_gone(sim: Sim, monkeypatch: pytest.MonkeyPatch)
         kiosk_session_id="ks", document=samples.document(ADULT)))
     assert kiosk.get_walk_in_session(session.session_id, wait=5).status == "expired"
     with pytest.raises(api.Gone):
-        sim.client().submit_walk_in_form(session.form_url, samples.submission())
+        sim.phone().submit_walk_in_form(session.form_url, samples.submission())
+
+
+def test_a_core_bank_outage_is_a_503_and_the_same_key_opens_once_when_it_is_back(sim: Sim) -> None:
+    kiosk = sim.client("BJ001", retry=api.RetryPolicy(total=0))
+    verification = kiosk.verify_identity(samples.verification_request(samples.document(ADULT)))
+    request = samples.open_request(verification.verification_id)
+    sim.admin.core_outage("open_account", times=1)
+    with pytest.raises(api.Unavailable) as caught:
+        kiosk.open_account(request, idempotency_key="open-outage-01")
+    assert caught.value.status == 503 and caught.value.problem_type == "core-unavailable"
+    assert sim.server.central.core.count("account") == 0 and sim.server.store.count("idempotency") == 1
+    account = kiosk.open_account(request, idempotency_key="open-outage-01")  # the outage was not stored
+    assert kiosk.open_account(request, idempotency_key="open-outage-01") == account
+    assert sim.server.central.core.count("account") == 1

@@ -64,7 +64,10 @@ def test_excludes_do_not_cut_what_the_cli_imports(spec: dict) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
                          timeout=60).stdout
     loaded = set(json.loads(out))
-    assert not loaded & set(spec["EXCLUDES"])
+    # sqlite-utils imports numpy when it is there and runs without it: test_without_numpy.py starts the
+    # production path with numpy unimportable, as in the bundle.
+    optional = {"numpy"}
+    assert not loaded & (set(spec["EXCLUDES"]) - optional)
 
 
 def test_the_entry_point_is_the_kiosk_cli(spec: dict) -> None:
