@@ -123,6 +123,7 @@ class CentralAdmin:
             "events_stored": self.store.count("events"), "appointments": self.store.count("appointments"),
             "heartbeats": self.store.count("heartbeats"), "faults_fired": dict(self.central.faults.fired),
             "faults_armed": self.central.faults.armed(),
+            "long_polls_parked": self.central.hub.parked,
         }
 
 

@@ -84,7 +84,8 @@ async def get_changes(call: Call, branch_id: str) -> Response:
         left = deadline - time.monotonic()
         if rows or left <= 0 or hub.closing:
             break
-        await hub.wait(branch_id, generation, left)
+        if not await call.wait_for_change(branch_id, generation, left):
+            return Response(status_code=204)  # the kiosk hung up: nobody reads this
     return await run_in_threadpool(_feed_page, call, position, rows, more, state)
 
 
