@@ -182,6 +182,12 @@ class AdminClient:
     def clear_faults(self) -> None:
         self._call("DELETE", "/admin/faults")
 
+    def core_outage(self, operation: str = "*", times: int = 1) -> None:
+        self._call("POST", "/admin/core-outage", {"operation": operation, "times": times})
+
+    def revoke_kiosk(self, kiosk_id: str) -> None:
+        self._call("POST", f"/admin/kiosks/{kiosk_id}/revoke")
+
     def set_person(self, id_number: str, **rules: Any) -> None:
         self._call("PUT", f"/admin/people/{id_number}", rules)
 
