@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -233,15 +232,6 @@ class CentralClient:
         return self._call("GET", path, jm.WalkInSession, params={"wait": wait},
                           read_timeout=self.timeouts[1] + wait)
 
-    def submit_walk_in_form(self, form_url: str, submission: jm.WalkInSubmission) -> jm.SubmissionAck:
-        """What the customer's phone does with the form (demo and tests play the phone)."""
-        parts = urlsplit(form_url)
-        session_id = parts.path.rstrip("/").rsplit("/", 1)[-1]
-        secret = parse_qs(parts.query).get("t", [""])[0]
-        path = f"/v1/forms/{session_id}/submission"
-        return self._call("POST", path, jm.SubmissionAck, body=submission, params={"t": secret}, keyless=True,
-                          anonymous=True)
-
     # --- the one place requests are made -------------------------------------------------------------------
 
     def _call(
@@ -256,14 +246,11 @@ class CentralClient:
         keyless: bool = False,
         read_timeout: float | None = None,
         array: str | None = None,
-        anonymous: bool = False,
     ) -> T:
         """Send, translate failures, validate the answer. Raises a CentralError subclass on any failure."""
         headers: dict[str, str | None] = {}
         if method == "POST" and not keyless:
             headers["Idempotency-Key"] = key or new_key()
-        if anonymous:
-            headers["Authorization"] = None  # the phone has no kiosk identity
         json_body = body.to_json() if isinstance(body, m.ContractModel) else None
         timeout = (self.timeouts[0], read_timeout or self.timeouts[1])
         response = self._send(method, path, headers, json_body, params, timeout, retry_body=method == "GET" or bool(

@@ -1,6 +1,7 @@
 """Render a QR code into raw pixels a Kivy texture (or Pillow) can take, with zxing-cpp as the encoder.
 
-Pure: no Kivy here (house rule), no I/O. The UI wraps `QrImage` in a texture:
+Pure: no Kivy here (house rule), no I/O, and no numpy: Pillow scales and colours the modules, so the kiosk
+bundle ships without numpy and its OpenBLAS (42 MB). The UI wraps `QrImage` in a texture:
 ``Texture.create(size=img.size, colorfmt=img.colorfmt); tex.blit_buffer(img.bottom_up(), colorfmt=...,
 bufferfmt="ubyte")`` — Kivy's textures start at the bottom row, hence `bottom_up()`.
 """
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import zxingcpp
+from PIL import Image, ImageOps
 
 __all__ = ["EC_LEVELS", "QrImage", "qr_modules", "qr_version", "render_qr"]
 
@@ -35,25 +36,36 @@ class QrImage:
 
     def bottom_up(self) -> bytes:
         """The same pixels with the last row first, as `Texture.blit_buffer` expects."""
-        channels = len(self.colorfmt)
-        rows = np.frombuffer(self.pixels, dtype=np.uint8).reshape(self.height, self.width, channels)
-        return rows[::-1].tobytes()
+        stride = self.width * len(self.colorfmt)
+        return b"".join(self.pixels[row * stride:(row + 1) * stride] for row in range(self.height - 1, -1, -1))
 
     def __repr__(self) -> str:  # the pixels may encode a personal link: never dump them
         return f"QrImage({self.width}x{self.height}, version={self.version}, {self.colorfmt})"
 
 
-def qr_modules(text: str, ec_level: str = "M") -> np.ndarray:
-    """The code's module matrix (True = dark), without quiet zone. Raises ValueError on a bad EC level."""
+def _module_image(text: str, ec_level: str) -> Image.Image:
+    """The code's modules as an 8-bit image, one pixel per module (0 = dark), without quiet zone."""
     if ec_level not in EC_LEVELS:
         raise ValueError(f"ec_level must be one of {EC_LEVELS}")
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=ec_level)
-    return np.asarray(barcode.to_image(scale=1, add_quiet_zones=False)) < 128
+    view = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
+    height, width = view.shape
+    return Image.frombytes("L", (width, height), view.tobytes())
+
+
+def qr_modules(text: str, ec_level: str = "M") -> list[list[bool]]:
+    """The code's module matrix, rows top-down (True = dark), without quiet zone.
+
+    Raises ValueError on a bad EC level.
+    """
+    image = _module_image(text, ec_level)
+    values = image.tobytes()
+    return [[v < 128 for v in values[row * image.width:(row + 1) * image.width]] for row in range(image.height)]
 
 
 def qr_version(text: str, ec_level: str = "M") -> int:
     """The QR version (1..40) zxing-cpp picks for `text`: the symbol is 17 + 4 * version modules wide."""
-    return (qr_modules(text, ec_level).shape[0] - 17) // 4
+    return (_module_image(text, ec_level).height - 17) // 4
 
 
 def render_qr(
@@ -72,25 +84,25 @@ def render_qr(
     """
     if scale < 1 or quiet_zone < 0:
         raise ValueError("scale must be >= 1 and quiet_zone >= 0")
-    palette = _palette(colorfmt, dark, light)
-    modules = np.pad(qr_modules(text, ec_level), quiet_zone, constant_values=False)
-    big = np.repeat(np.repeat(modules, scale, axis=0), scale, axis=1)
-    pixels = palette[big.astype(np.uint8)]
-    height, width = big.shape
-    return QrImage(width, height, pixels.tobytes(), (modules.shape[0] - 2 * quiet_zone - 17) // 4, colorfmt)
+    channels = _channels(colorfmt, dark, light)
+    modules = _module_image(text, ec_level)
+    version = (modules.height - 17) // 4
+    framed = ImageOps.expand(modules, border=quiet_zone, fill=255)
+    big = framed.resize((framed.width * scale, framed.height * scale), Image.Resampling.NEAREST)
+    bands = [big.point(lambda v, d=d, li=li: d if v < 128 else li) for d, li in channels]
+    image = bands[0] if len(bands) == 1 else Image.merge("RGBA" if len(bands) == 4 else "RGB", bands)
+    return QrImage(big.width, big.height, image.tobytes(), version, colorfmt)
 
 
-def _palette(colorfmt: str, dark: Colour, light: Colour) -> np.ndarray:
-    """Row 0 = light, row 1 = dark, in the channels of `colorfmt`."""
+def _channels(colorfmt: str, dark: Colour, light: Colour) -> list[tuple[int, int]]:
+    """(dark, light) value per channel of `colorfmt`."""
     if colorfmt == "rgba":
-        rows = [light, dark]
-    elif colorfmt == "rgb":
-        rows = [light[:3], dark[:3]]
-    elif colorfmt == "luminance":
-        rows = [(_luma(light),), (_luma(dark),)]
-    else:
-        raise ValueError("colorfmt must be rgba, rgb or luminance")
-    return np.array(rows, dtype=np.uint8)
+        return list(zip(dark, light, strict=True))
+    if colorfmt == "rgb":
+        return list(zip(dark[:3], light[:3], strict=True))
+    if colorfmt == "luminance":
+        return [(_luma(dark), _luma(light))]
+    raise ValueError("colorfmt must be rgba, rgb or luminance")
 
 
 def _luma(colour: Colour) -> int:

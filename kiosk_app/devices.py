@@ -122,7 +122,7 @@ def _attempt(devices: Devices, name: str, step: Opener, cfg: KioskConfig) -> Non
 
 def _emulated() -> ModuleType:
     """The emulators' module, imported only when a device says `driver = "emulator"`: a production kiosk
-    never loads `drivers.sim` (tests/deploy asserts it)."""
+    never loads `drivers.sim` (tests/production asserts it)."""
     from kiosk_app import devices_sim
 
     return devices_sim

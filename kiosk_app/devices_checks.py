@@ -124,9 +124,12 @@ def camera_check(cfg: KioskConfig) -> Check:
     kind = cfg.devices.camera.driver
     if kind == "disabled":
         return Check("camera", True, "disabled", kind)
-    from drivers.camera import opencv_available
-
-    ok = opencv_available()
+    try:
+        from drivers.camera import opencv_available
+    except ImportError:  # a bundle built without the camera's numpy
+        ok = False
+    else:
+        ok = opencv_available()
     return Check("camera", ok, "online" if ok else "noDevice", kind, f"index {cfg.devices.camera.index}",
                  {} if ok else {"error": "OpenCV is not installed"})
 

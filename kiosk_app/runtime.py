@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from central_api_client import CentralClient, tokens
-from drivers.camera import FrameSource, open_source
 from kiosk_app.config import KioskConfig
 from kiosk_app.devices import Devices
 from kiosk_app.devices_checks import device_checks
 from kiosk_app.flow.adapters.appointments import LocalAppointments
 from kiosk_app.flow.adapters.central import CentralAdapter
-from kiosk_app.flow.adapters.face import FaceCamera
 from kiosk_app.flow.adapters.idcard import IdCardWatcher
 from kiosk_app.flow.adapters.issuer import IssuerAdapter
 from kiosk_app.flow.adapters.printer import PrinterAdapter
@@ -101,7 +99,7 @@ def account_policy(cfg: KioskConfig) -> AccountPolicy:
 def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, keys: tokens.KeyRing, *,
                   on_screen: Callable[[Screen], None], staff: dict[str, str] | None = None,
                   clock: Callable[[], float] | None = None, day: BranchDay | None = None,
-                  face_source: FrameSource | None = None) -> KioskRuntime:
+                  face_source: Any = None) -> KioskRuntime:
     """Wire everything; runs issuance recovery first. Raises RuntimeError if a device the journey needs is absent.
 
     `day` is the branch's clock and local day (default: now, in the config's time zone): every daily count
@@ -151,10 +149,16 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     return runtime
 
 
-def _face_camera(cfg: KioskConfig, source: FrameSource | None) -> FaceCamera | None:
-    """The face camera when the bank asks for face images and the kiosk has a camera; else None."""
+def _face_camera(cfg: KioskConfig, source: Any) -> Any:
+    """The face camera (`FaceCamera`) when the bank asks for face images and the kiosk has a camera; else None.
+
+    The camera modules (OpenCV, numpy frames) load only here: a kiosk without face capture ships without them.
+    """
     if not cfg.journey.face_capture:
         return None
+    from drivers.camera import open_source
+    from kiosk_app.flow.adapters.face import FaceCamera
+
     if source is None and cfg.devices.camera.driver == "opencv":
         source = open_source(f"opencv:{cfg.devices.camera.index}")
     return FaceCamera(source) if source is not None else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import numpy as np
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
@@ -23,7 +22,8 @@ MARGIN = 8
 
 def _qr_image(data: str, module_px: int) -> Image.Image:
     code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    return Image.fromarray(np.asarray(code.to_image(scale=module_px))).convert("L")
+    view = memoryview(code.to_image(scale=module_px))
+    return Image.frombytes("L", (view.shape[1], view.shape[0]), view.tobytes())
 
 
 def _x(align: str, width: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -38,6 +39,7 @@ def app(ctx: CliContext) -> None:
         devices.close()
         raise click.ClickException("the PIN pad has no working key (the bank's key host loads it); "
                                    "run `kiosk doctor` for the PIN pad's state")
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy would parse `--config FILE app` as its own options and exit
     from kiosk_app.ui.window import configure_window
 
     configure_window(cfg.display)  # before Kivy's window module is imported (that import opens the window)

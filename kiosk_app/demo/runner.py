@@ -15,6 +15,7 @@ from typing import Any
 
 from central_api_client import journey_models as jm
 from central_api_client.models import RiskAnswer, RiskQuestionnaire, Services, TaxResidency
+from central_api_client.phone import PhoneClient
 from drivers.printer import PaperState
 from drivers.status import MediaState
 from kiosk_app.demo import script as sc
@@ -126,7 +127,8 @@ class Runner:
                 answers=[RiskAnswer(question_id=q, answer=a) for q, a in step.risk_answers.items()]),
         )
         self.mark = len(self.r.screens.screens)
-        self.r.client.submit_walk_in_form(url, submission)  # the phone; the kiosk long-polls for it
+        with PhoneClient(self.r.central.url) as phone:  # the customer's phone; the kiosk long-polls for it
+            phone.submit_walk_in_form(url, submission)
         self._wait("review")
         self._idle()
 

@@ -17,6 +17,14 @@ class StaffRequest:
     staff_id: str | None = None
 
 
+@dataclass(frozen=True)
+class StaffApproval:
+    """A lobby manager approved `reason` for this customer; `staff_id` goes to the bank with the steps it covers."""
+
+    reason: str
+    staff_id: str | None = None
+
+
 @dataclass
 class SessionContext:
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -28,7 +36,7 @@ class SessionContext:
     form_url: str | None = None
     check: IdentityCheck | None = None
     onsite_identity_checked: bool = False
-    staff_approvals: list[str] = field(default_factory=list)
+    staff_approvals: list[StaffApproval] = field(default_factory=list)
     risk_answers: dict[str, str] = field(default_factory=dict)
     risk_redo: list[str] | None = None
     agreements_accepted: list[str] = field(default_factory=list)
@@ -43,6 +51,14 @@ class SessionContext:
     activated: dict[str, Any] = field(default_factory=dict)
     staff_request: StaffRequest | None = None
     mismatches: int = 0
+
+    def approved(self, reason: str) -> bool:
+        """Whether a lobby manager approved `reason` in this session."""
+        return any(a.reason == reason for a in self.staff_approvals)
+
+    def approver(self, reason: str) -> str | None:
+        """The staff id that approved `reason`, or None."""
+        return next((a.staff_id for a in self.staff_approvals if a.reason == reason), None)
     touches: int = 0
     screens: int = 0
     account_opened: bool = False

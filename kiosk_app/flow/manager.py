@@ -29,7 +29,7 @@ from kiosk_app.flow.manager_ops import DeviceLine, Outcome, Refusal, ReprintPort
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.session import Session
 from kiosk_app.flow.staff import StaffAuthenticator, StaffLocked
-from kiosk_app.flow.table import St
+from kiosk_app.flow.states import St
 from kiosk_app.store.reports import closed_by_manager
 from kiosk_app.store.sessions import Recorder
 from sync_agent.localdb import LocalDb

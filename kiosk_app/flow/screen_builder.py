@@ -9,8 +9,8 @@ from kiosk_app.flow.messages import staff_text
 from kiosk_app.flow.model import SERVICES, masked_customer
 from kiosk_app.flow.risk import QUESTIONS, score
 from kiosk_app.flow.screens import Screen
+from kiosk_app.flow.states import HAPPY_PATH, STAFF_WAITS, St
 from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS, agreements_for
-from kiosk_app.flow.table import HAPPY_PATH, STAFF_WAITS, St
 from kiosk_app.logs.redact import mask_name
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from kiosk_app.flow import screen_builder, steps_bundle, steps_forms, steps_identity, table
+from kiosk_app.flow import screen_builder, table
 from kiosk_app.flow.context import SessionContext, StaffRequest
 from kiosk_app.flow.events import Event, Tick, Touch
 from kiosk_app.flow.model import Path
@@ -34,14 +34,6 @@ from kiosk_app.flow.table import STAFF_WAITS, TABLE, TERMINAL, St
 from kiosk_app.store.sessions import Recorder
 
 log = logging.getLogger(__name__)
-
-HANDLERS: dict[str, Callable[..., St]] = {
-    name: getattr(module, name)
-    for module in (steps_identity, steps_forms, steps_bundle)
-    for name in dir(module)
-    if name.startswith("on_")
-}
-
 
 @dataclass(frozen=True)
 class JourneySettings:
@@ -113,7 +105,7 @@ class Session:
             return self._show(self._screen_for(St.IDLE))
         origin = self.state
         try:
-            next_state = HANDLERS[edge.handler](self, event)
+            next_state = edge.handler(self, event)
         except PortError as exc:
             log.warning("step %s failed: %s", self.state.value, exc)
             next_state = self.port_failure(exc)

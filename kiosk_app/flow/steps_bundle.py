@@ -14,7 +14,7 @@ from kiosk_app.flow.model import SERVICES, Account, Path
 from kiosk_app.flow.ports import IssueRequest, OpenAccount, PortError
 from kiosk_app.flow.risk import score
 from kiosk_app.flow.screens import Screen
-from kiosk_app.flow.table import St
+from kiosk_app.flow.states import St
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session
@@ -59,16 +59,14 @@ def on_services_confirm(s: Session, ev: Touch) -> St:
 def _issue_card(s: Session, person_key: str) -> St | None:
     """Issue the card (the account is opened when the chip has been read); None when the card was taken."""
     check = s.ctx.check
-    onsite = next((r for r in s.ctx.staff_approvals if r.startswith("onsite_identity:")), "")
-    vouched = next((r for r in s.ctx.staff_approvals if r.startswith("central_needs_staff:")), "")
     request = IssueRequest(
         session_id=s.ctx.session_id,
         open_account=OpenAccount(
             session_id=s.ctx.session_id, verification_id=check.verification_id,
             appointment_id=s.ctx.token.appointment_id if s.ctx.token else None,
             account_class=s.policy.account_class(s.ctx.onsite_identity_checked, check),
-            onsite_check_staff_id=onsite.partition(":")[2] or None,
-            staff_approval_staff_id=vouched.partition(":")[2] or None,
+            onsite_check_staff_id=s.ctx.approver("onsite_identity"),
+            staff_approval_staff_id=s.ctx.approver("central_needs_staff"),
         ),
         birth_date_hint=s.ctx.identity.birth_date.strftime("%Y%m%d"),
         on_progress=lambda step, timeout_s=None, data=None: s.progress(

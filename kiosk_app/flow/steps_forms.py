@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.model import Path
 from kiosk_app.flow.risk import QUESTIONS, RiskAnswerError, score
+from kiosk_app.flow.states import St
 from kiosk_app.flow.steps_bundle import choose_services
-from kiosk_app.flow.table import St
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from kiosk_app.flow.context import StaffApproval
 from kiosk_app.flow.events import (
     FormSubmitted,
     IdCardRead,
@@ -18,7 +19,7 @@ from kiosk_app.flow.model import Path, Verdict
 from kiosk_app.flow.policy import document_problem
 from kiosk_app.flow.ports import PortError
 from kiosk_app.flow.staff import StaffLocked
-from kiosk_app.flow.table import St
+from kiosk_app.flow.states import St
 
 if TYPE_CHECKING:
     from kiosk_app.flow.session import Session
@@ -74,7 +75,7 @@ def after_identity(s: Session) -> St:
     """Age rules, the central identity check, the blocklist; then the form (walk-in) or the review."""
     identity = s.ctx.identity
     age_rule = s.policy.needs_staff_for_age(identity.age_on(s.today()))
-    if age_rule and age_rule not in s.ctx.staff_approvals:
+    if age_rule and not s.ctx.approved(age_rule):
         return s.request_staff(age_rule, St.AWAIT_ID_CARD)
     if s.settings.face_capture and s.ports.face is not None and s.ctx.face_decision is None:
         return St.FACE_CONSENT
@@ -85,7 +86,7 @@ def after_identity(s: Session) -> St:
         return s.refuse(refusal)
     if check.verdict is Verdict.NO_MATCH:
         return s.refuse("identity_doubt")  # the bank's rule: no account on a failed match, staff explain
-    if check.verdict is Verdict.NEEDS_STAFF and "central_needs_staff" not in s.ctx.staff_approvals:
+    if check.verdict is Verdict.NEEDS_STAFF and not s.ctx.approved("central_needs_staff"):
         return s.request_staff("central_needs_staff", St.AWAIT_ID_CARD)
     if s.ctx.path is Path.WALK_IN and s.ctx.appointment is None:
         form = s.ports.central.create_walk_in_form(s.ctx.session_id, identity)
@@ -98,7 +99,7 @@ def on_face_consent(s: Session, ev: Touch) -> St:
     """Face capture only with its own consent, and a guardian's (a staff approval) under 14; a capture that
     fails leaves the document check to stand alone: the face is never the only way to verify."""
     age = s.ctx.identity.age_on(s.today())
-    if age < s.policy.guardian_consent_under and "guardian_consent" not in s.ctx.staff_approvals:
+    if age < s.policy.guardian_consent_under and not s.ctx.approved("guardian_consent"):
         return s.request_staff("guardian_consent", St.FACE_CONSENT)
     s.ctx.face_decision = "consent"
     try:
@@ -144,7 +145,7 @@ def on_staff_decision(s: Session, ev: StaffDecision) -> St:
     s.ctx.staff_request = None
     if not ev.approve:
         return St(request.resume) if request.on_decline == "class2" else s.refuse(request.reason)
-    s.ctx.staff_approvals.extend([request.reason, f"{request.reason}:{request.staff_id}"])
+    s.ctx.staff_approvals.append(StaffApproval(request.reason, request.staff_id))
     if request.reason == "onsite_identity":
         s.ctx.onsite_identity_checked = True
     resume = St(request.resume)

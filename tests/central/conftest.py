@@ -17,6 +17,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 from openapi_core.templating.paths.finders import APICallPathFinder
 
 from central_api_client import CentralClient, RetryPolicy
+from central_api_client.phone import PhoneClient
 from central_service.admin import CentralAdmin
 from central_service.contract import load_spec
 from central_service.testing import RunningService, sqlite_settings
@@ -79,6 +80,14 @@ class Sim:
             client.session.hooks["response"].append(self.checker)
         self.clients.append(client)
         return client
+
+    def phone(self) -> PhoneClient:
+        """A customer's phone on the form pages (no kiosk identity), checked by the contract."""
+        phone = PhoneClient(self.url, retry=FAST_RETRY)
+        if self.checker is not None:
+            phone.session.hooks["response"].append(self.checker)
+        self.clients.append(phone)
+        return phone
 
 
 def _openapi_for(url: str) -> OpenAPI:

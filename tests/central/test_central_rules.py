@@ -104,7 +104,7 @@ def test_walk_in_long_poll_returns_the_appointment_that_reaches_the_feed(sim: Si
     session = kiosk.create_walk_in_session(jm.WalkInSessionRequest(
         kiosk_session_id="ks", document=samples.document(ADULT)))
     assert session.status == "waiting" and "?t=" in session.form_url
-    phone = threading.Thread(target=sim.client().submit_walk_in_form, args=(session.form_url, samples.submission()))
+    phone = threading.Thread(target=sim.phone().submit_walk_in_form, args=(session.form_url, samples.submission()))
     phone.start()
     done = kiosk.get_walk_in_session(session.session_id, wait=20)
     phone.join()
@@ -121,7 +121,7 @@ def test_expired_walk_in_form_is_gone(sim: Sim, monkeypatch: pytest.MonkeyPatch)
         kiosk_session_id="ks", document=samples.document(ADULT)))
     assert kiosk.get_walk_in_session(session.session_id, wait=5).status == "expired"
     with pytest.raises(api.Gone):
-        sim.client().submit_walk_in_form(session.form_url, samples.submission())
+        sim.phone().submit_walk_in_form(session.form_url, samples.submission())
 
 
 def test_a_core_bank_outage_is_a_503_and_the_same_key_opens_once_when_it_is_back(sim: Sim) -> None:

@@ -49,7 +49,7 @@ def _journey(sim: Sim) -> None:
     kiosk.heartbeat(samples.heartbeat())
     walk_in = kiosk.create_walk_in_session(jm.WalkInSessionRequest(
         kiosk_session_id="ks-2", document=samples.document("11010519491231002X")))
-    sim.client().submit_walk_in_form(walk_in.form_url, samples.submission())
+    sim.phone().submit_walk_in_form(walk_in.form_url, samples.submission())
     assert kiosk.get_walk_in_session(walk_in.session_id, wait=5).status == "submitted"
 
 

@@ -164,9 +164,9 @@ def test_form_submission_needs_the_form_secret(sim: Sim) -> None:
     forged = session.form_url.split("?t=")[0] + "?t=guess"
     before = sim.server.store.count("appointments")
     with pytest.raises(api.Unauthorized):
-        sim.client().submit_walk_in_form(forged, samples.submission())
+        sim.phone().submit_walk_in_form(forged, samples.submission())
     assert sim.server.store.count("appointments") == before
-    sim.client().submit_walk_in_form(session.form_url, samples.submission())
+    sim.phone().submit_walk_in_form(session.form_url, samples.submission())
     with pytest.raises(api.Conflict):
-        sim.client().submit_walk_in_form(session.form_url, samples.submission())
+        sim.phone().submit_walk_in_form(session.form_url, samples.submission())
     assert sim.server.store.count("appointments") == before + 1

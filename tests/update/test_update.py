@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -19,7 +20,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from central_api_client import CentralClient
 from central_api_client.models import Heartbeat
+from central_service.testing import running_service, sqlite_settings
 from kiosk_app.cli.sync_cmd import heartbeat_report
 from kiosk_app.config import load_config
 from kiosk_app.config.loader import dev_config_path
@@ -171,3 +174,11 @@ restart_command = [{command}]
     beat = Heartbeat.model_validate(body)
     assert beat.last_update is not None and beat.last_update.outcome == "rolled_back"
     assert (beat.last_update.version, beat.last_update.previous) == ("1.1.0", "1.0.0")
+    (tmp_path / "central").mkdir()
+    with running_service(sqlite_settings(tmp_path / "central")) as central:  # the bank sees the rollback
+        _, bearer = central.admin.add_kiosk("BR001", "updated kiosk")
+        with CentralClient(central.url, bearer_token=bearer) as client:
+            client.heartbeat(beat)
+        with sqlite3.connect(tmp_path / "central" / "central.sqlite") as db:
+            (stored,) = db.execute("SELECT body FROM heartbeats").fetchone()
+    assert json.loads(stored)["last_update"]["outcome"] == "rolled_back"

@@ -7,12 +7,15 @@ log, and the session forgets it at its end.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from drivers.camera import FrameSource
 from drivers.errors import DeviceError
 from kiosk_app.flow.ports import PortError
+
+if TYPE_CHECKING:
+    from drivers.camera import FrameSource
 
 JPEG_QUALITY = 85
 MAX_SIDE = 640  # the identity service wants a face, not a poster: smaller uploads, less data held
