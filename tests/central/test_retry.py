@@ -1,4 +1,4 @@
-"""The client's retry behaviour against the reference service's fault mode, over real loopback sockets."""
+"""The client's retry behaviour against the service's fault mode, over real loopback sockets."""
 
 from __future__ import annotations
 
