@@ -180,7 +180,7 @@ def _apply_once(view: PostView, call: Call, key: str, body: Any) -> Response:
     print_ = fingerprint({"path": call.request.url.path, "body": body})
     outcome: ApiError | tuple[int, Any]
     with store.db.tx():
-        store.lock_key(branch)
+        store.lock_key(branch, key)
         stored = store.answer_for(branch, key)
         if stored is None:
             try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from central_api_client.checksum import branch_digest, canonical_json
@@ -310,11 +310,14 @@ class Store:
                                                        status=status, body=body, created_at=self.now()))
         self.counters["keys_applied"] += 1
 
-    def lock_key(self, branch_id: str) -> None:
-        """Serialise requests with the same branch's keys on PostgreSQL (two workers, one key: one applies)."""
+    def lock_key(self, branch_id: str, key: str) -> None:
+        """Serialise the requests that carry one branch's key, until the transaction ends (on PostgreSQL: a
+        transaction-scoped advisory lock on the key's hash, so two workers given one key apply it once while
+        other keys of the branch go on; SQLite's single writer serialises everything already)."""
         if self.db.is_postgres:
+            lock_id = int.from_bytes(hashlib.sha256(f"{branch_id}\0{key}".encode()).digest()[:8], "big", signed=True)
             with self.db.tx() as conn:
-                self._lock_branch(conn, branch_id)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
     def event_by_key(self, branch_id: str, key: str) -> Any:
         e = t.events
