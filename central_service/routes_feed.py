@@ -199,6 +199,7 @@ def _apply_event(call: Call, event: dict[str, Any]) -> dict[str, Any]:
     store = call.central.store
     key, print_ = event["idempotency_key"], fingerprint(event)
     with store.db.tx():
+        store.lock_key(call.branch_id, "event:" + key)  # two batches carrying one event apply it once
         row = store.event_by_key(call.branch_id, key)
         if row is None:
             event_id, received = store.add_event(call.kiosk, key, print_, event, dumps(event["payload"]))
