@@ -60,10 +60,11 @@ class CentralAdmin:
 
     def update_appointment(self, appointment_id: str, **changes: Any) -> dict[str, Any]:
         """Change fields (e.g. customer=..., services=...); bumps version. Raises KeyError if unknown."""
-        doc = self.store.get_appointment(appointment_id)
-        if doc is None:
-            raise KeyError(appointment_id)
-        return self.store.put_appointment({**doc, **changes})
+        with self.store.db.tx():
+            doc = self.store.get_appointment(appointment_id, for_update=True)
+            if doc is None:
+                raise KeyError(appointment_id)
+            return self.store.put_appointment({**doc, **changes})
 
     def cancel_appointment(self, appointment_id: str) -> dict[str, Any]:
         return self.update_appointment(appointment_id, status="cancelled")

@@ -178,9 +178,9 @@ def lookup(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
 
 @kiosk_post("RedeemRequest")
 def redeem(call: Call, body: dict[str, Any], appointment_id: str) -> tuple[int, Any]:
-    """Use an appointment once."""
+    """Use an appointment once (its row locked from the check to the commit)."""
     store = call.central.store
-    doc = store.get_appointment(appointment_id)
+    doc = store.get_appointment(appointment_id, for_update=True)
     if doc is None or doc["branch_id"] != call.branch_id:
         raise ApiError(404, "not-found", "no such appointment")
     if doc["status"] != "booked":

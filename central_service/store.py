@@ -145,10 +145,12 @@ class Store:
                 for start in range(0, len(rows), 5000):
                     conn.execute(t.appointments.insert(), rows[start:start + 5000])
 
-    def get_appointment(self, appointment_id: str) -> dict[str, Any] | None:
+    def get_appointment(self, appointment_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        """The stored document; `for_update` (inside `db.tx()`) locks its row until commit, for a
+        read-check-write such as a redemption (PostgreSQL; SQLite's single writer serialises already)."""
+        query = select(t.appointments.c.doc).where(t.appointments.c.id == appointment_id)
         with self.db.read() as conn:
-            doc = conn.execute(select(t.appointments.c.doc)
-                               .where(t.appointments.c.id == appointment_id)).scalar_one_or_none()
+            doc = conn.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
         return json.loads(doc) if doc else None
 
     def appointments(self, branch_id: str, *, include_cancelled: bool = False) -> list[dict[str, Any]]:
