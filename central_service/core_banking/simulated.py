@@ -56,21 +56,30 @@ class SimulatedCore:
                     self._outages[name] -= 1
                     raise CoreUnavailable(f"core bank unavailable for {operation}")
 
-    def person(self, id_number: str) -> dict[str, Any]:
+    def person(self, id_number: str, *, for_update: bool = False) -> dict[str, Any]:
+        """The person's rules; `for_update` (inside a transaction) creates the row if needed and locks it until
+        commit, so two concurrent Class I openings for one person cannot both pass the one-Class-I check."""
         p = t.core_people
+        query = select(p.c.blocklisted, p.c.holds_class1, p.c.outcome).where(p.c.id_number == id_number)
         with self.store.db.read() as conn:
-            row = conn.execute(select(p.c.blocklisted, p.c.holds_class1, p.c.outcome)
-                               .where(p.c.id_number == id_number)).first()
+            if for_update:
+                conn.execute(self._insert_people().values(id_number=id_number, blocklisted=False, holds_class1=False)
+                             .on_conflict_do_nothing())
+                query = query.with_for_update()
+            row = conn.execute(query).first()
         blocklisted, holds, outcome = row or (False, False, None)
         return {"blocklisted": bool(blocklisted), "holds_class1": bool(holds), "outcome": outcome}
+
+    def _insert_people(self) -> Any:
+        return (postgresql.insert if self.store.db.is_postgres else sqlite.insert)(t.core_people)
 
     def set_person(self, id_number: str, **rules: Any) -> None:
         current = {**self.person(id_number), **rules}
         values = {"id_number": id_number, "blocklisted": bool(current["blocklisted"]),
                   "holds_class1": bool(current["holds_class1"]), "outcome": current["outcome"]}
-        insert = (postgresql.insert if self.store.db.is_postgres else sqlite.insert)(t.core_people)
         with self.store.db.tx() as conn:
-            conn.execute(insert.values(**values).on_conflict_do_update(index_elements=["id_number"], set_=values))
+            conn.execute(self._insert_people().values(**values)
+                         .on_conflict_do_update(index_elements=["id_number"], set_=values))
 
     # --- records -------------------------------------------------------------------------------------------
 
@@ -121,7 +130,11 @@ class SimulatedCore:
             verification["outcome"] == "needs_staff" and "staff_approval" in request)
         if not usable:
             raise CoreRefusal(422, "account-refused", "the identity verification does not allow an account")
-        person = self.person(verification["id_number"])
+        with self.store.db.tx():  # joins the request's transaction: the person stays locked until it commits
+            return self._open(branch_id, request, verification)
+
+    def _open(self, branch_id: str, request: dict[str, Any], verification: dict[str, Any]) -> dict[str, Any]:
+        person = self.person(verification["id_number"], for_update=request["account_class"] == "I")
         if person["blocklisted"]:
             raise CoreRefusal(422, "account-refused", "refused by the bank's rules; a member of staff will explain")
         if request["account_class"] == "I":
@@ -132,12 +145,10 @@ class SimulatedCore:
         account = {"account_id": new_id("acc"), "account_class": request["account_class"],
                    "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
                    "card_pan_masked": _mask_pan(request["card"]["pan"]), "opened_at": self.store.now()}
-        with self.store.db.tx():
-            self._put("account", account["account_id"], branch_id,
-                      {**account, "verification_id": request["verification_id"]},
-                      ref=sha256(verification["id_number"]))
-            if request["account_class"] == "I":
-                self.set_person(verification["id_number"], holds_class1=True)
+        record = {**account, "verification_id": request["verification_id"]}
+        self._put("account", account["account_id"], branch_id, record, ref=sha256(verification["id_number"]))
+        if request["account_class"] == "I":
+            self.set_person(verification["id_number"], holds_class1=True)
         return account
 
     def set_pin(self, branch_id: str, account_id: str, key_id: str) -> dict[str, Any]:

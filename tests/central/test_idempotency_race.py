@@ -47,3 +47,27 @@ def test_eight_keys_at_once_redeem_once_and_the_rest_are_conflicts(sim: Sim) -> 
     answers = _race(sim, token, appointment["id"], [f"race-key-{i:04d}" for i in range(RACERS)])
     assert sorted(a.status_code for a in answers) == [200] + [409] * (RACERS - 1), [a.text for a in answers]
     assert sim.admin.appointments("BJ001", include_cancelled=True)[0]["version"] == appointment["version"] + 1
+
+
+def test_concurrent_class_i_openings_for_one_person_open_one(sim: Sim) -> None:
+    from tests.central import samples
+
+    kiosk = sim.client("BJ001")
+    verification = kiosk.verify_identity(samples.verification_request(samples.document("11010519491231002X")))
+    body = samples.open_request(verification.verification_id, "I", on_site_check=samples.staff()).to_json()
+    _, token = sim.admin.add_kiosk("BJ001")
+    barrier, answers = threading.Barrier(RACERS), [0] * RACERS
+
+    def post(i: int) -> None:
+        barrier.wait()
+        answers[i] = requests.post(sim.url + "/v1/accounts", data=json.dumps(body), timeout=30, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+            "Idempotency-Key": f"class1-race-{i:04d}"}).status_code
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == [201] + [409] * (RACERS - 1)
+    assert sim.server.central.core.count("account") == 1
