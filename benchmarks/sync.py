@@ -3,6 +3,7 @@
 Measures, in one run:
   - initial sync of N appointments (100k; --quick 10k) through the streamed snapshot: wall time and rows/s,
     fetch + verify + validate + apply (goal for 100k: < 5 s)
+  - the peer: the same rows through the paged feed from its start (the first sync before), and the speed-up
   - apply rate: rows/s inside the agent's apply transactions, against raw sqlite3 executemany of the very same
     rows into the same schema with the same pragmas in one transaction (the limit), as a ratio (target >= 0.5)
   - the longest wait a kiosk-app write (another process: a journal row in its own transaction every ~10 ms)
@@ -114,6 +115,20 @@ def initial_sync(client: CentralClient, db_path: Path, rows: int) -> dict[str, f
     return {"wall": wall, "rows": puller.applied_rows, "apply_s": puller.apply_seconds, **waits}
 
 
+def paged_feed_from_start(client: CentralClient, db_path: Path) -> float:
+    """The peer: the same branch read through the paged feed from its start (the first sync before the
+    streamed snapshot), each page fetched, checked, validated and applied with its cursor; wall seconds."""
+    remote = CentralRemote(client)
+    with open_db(db_path) as db:
+        started, cursor = time.perf_counter(), None
+        while True:
+            page = remote.changes(BRANCH, cursor, limit=1000, wait=0)
+            apply.apply_page(db, BRANCH, page.rows, page.tombstones, page.cursor)
+            cursor = page.cursor
+            if not page.has_more:
+                return time.perf_counter() - started
+
+
 def raw_executemany(db_path: Path, work: Path, rounds: int = 3) -> float:
     """The limit: the same rows, one executemany in one transaction, same schema and pragmas; best rows/s."""
     with LocalDb(db_path) as src:
@@ -174,12 +189,15 @@ def idle_cost(db_path: Path, client: CentralClient, idle_s: float) -> dict[str, 
             "other": counter.by_route.get("other", [0, 0])[0]}
 
 
-def report(rows: int, sync: dict[str, float], limit: float, delays: list[float], idle: dict[str, float]) -> None:
+def report(rows: int, sync: dict[str, float], limit: float, delays: list[float], idle: dict[str, float],
+           paged: float) -> None:
     e2e, applied = sync["rows"] / sync["wall"], sync["rows"] / sync["apply_s"]
     p50 = statistics.median(delays)
     p95 = statistics.quantiles(delays, n=20)[-1] if len(delays) >= 2 else delays[0]
     print(f"initial sync of {rows} appointments end to end (streamed snapshot): {sync['wall']:.2f} s "
           f"({e2e:,.0f} rows/s; goal for 100k < 5 s)")
+    print(f"the same rows through the paged feed from its start (the first sync before): {paged:.2f} s; "
+          f"speed-up of the streamed snapshot: {paged / sync['wall']:.1f}x")
     print(f"apply rate inside agent transactions: {applied:,.0f} rows/s")
     print(f"raw sqlite3 executemany of the same rows (the limit): {limit:,.0f} rows/s")
     print(f"apply rate / executemany ratio: {applied / limit:.2f} (target >= 0.5)")
@@ -213,11 +231,12 @@ def main() -> None:
             db_path = work / "kiosk.sqlite"
             sync = initial_sync(client, db_path, rows)
             limit = raw_executemany(db_path, work)
+            paged = paged_feed_from_start(client, work / "paged.sqlite")
             admin = AdminClient(info["url"], info["admin"])
             delays = propagation(db_path, admin, CentralRemote(client), creates)
             idle = idle_cost(db_path, client, idle_s)
             admin.close()
-        report(rows, sync, limit, delays, idle)
+        report(rows, sync, limit, delays, idle, paged)
     finally:
         server.terminate()
         server.wait(timeout=30)
