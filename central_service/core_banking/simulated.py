@@ -89,12 +89,13 @@ class SimulatedCore:
                                                         body=json.dumps(body, ensure_ascii=False),
                                                         created_at=self.store.now()))
 
-    def _get(self, kind: str, record_id: str, branch_id: str, what: str) -> dict[str, Any]:
-        """A record of this branch only (another branch's is as good as absent). Raises CoreRefusal 404."""
+    def _get(self, kind: str, record_id: str, branch_id: str, what: str, *, for_update: bool = False) -> dict[str, Any]:
+        """A record of this branch only (another branch's is as good as absent); `for_update` locks it to the
+        commit. Raises CoreRefusal 404."""
         r = t.core_records
+        query = select(r.c.body).where(and_(r.c.kind == kind, r.c.id == record_id, r.c.branch_id == branch_id))
         with self.store.db.read() as conn:
-            body = conn.execute(select(r.c.body).where(and_(r.c.kind == kind, r.c.id == record_id,
-                                                            r.c.branch_id == branch_id))).scalar_one_or_none()
+            body = conn.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
         if body is None:
             raise CoreRefusal(404, "not-found", f"no such {what} in this branch")
         return json.loads(body)
@@ -160,9 +161,9 @@ class SimulatedCore:
 
     def activate(self, branch_id: str, service: str, account_id: str) -> dict[str, Any]:
         self._check_outage("activate")
-        self._get("account", account_id, branch_id, "account")
         r = t.core_records
         with self.store.db.tx() as conn:
+            self._get("account", account_id, branch_id, "account", for_update=True)  # one activation at a time
             found = conn.execute(select(r.c.body).where(and_(r.c.kind == service, r.c.ref == account_id))).first()
             if found:
                 return json.loads(found[0])
