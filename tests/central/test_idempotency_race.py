@@ -71,3 +71,28 @@ def test_concurrent_class_i_openings_for_one_person_open_one(sim: Sim) -> None:
         thread.join(60)
     assert sorted(answers) == [201] + [409] * (RACERS - 1)
     assert sim.server.central.core.count("account") == 1
+
+
+def test_concurrent_activations_of_one_service_activate_once(sim: Sim) -> None:
+    from tests.central import samples
+
+    kiosk = sim.client("BJ001")
+    verification = kiosk.verify_identity(samples.verification_request(samples.document("11010519491231002X")))
+    account = kiosk.open_account(samples.open_request(verification.verification_id))
+    _, token = sim.admin.add_kiosk("BJ001")
+    barrier, answers = threading.Barrier(RACERS), [""] * RACERS
+
+    def post(i: int) -> None:
+        barrier.wait()
+        answers[i] = requests.post(
+            f"{sim.url}/v1/accounts/{account.account_id}/mobile-banking", timeout=30,
+            data=json.dumps({"kiosk_session_id": "ks-race"}), headers={
+                "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                "Idempotency-Key": f"activate-race-{i:04d}"}).json()["reference"]
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(set(answers)) == 1 and sim.server.central.core.count("mobile_banking") == 1
