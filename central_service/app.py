@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import ASGIApp, Scope
 
 from central_service import routes_admin, routes_feed, routes_journey, routes_snapshot, routes_walk_in
 from central_service.central import Central, load_signing_keys
@@ -86,11 +86,19 @@ def create_app(settings: Settings, *, central: Central | None = None,
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
 
-    app = Starlette(routes=routes(), lifespan=lifespan, exception_handlers={
+    app = CentralApp(routes=routes(), lifespan=lifespan, exception_handlers={
         ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected})
     app.state.central = central
-    app.add_middleware(FaultMiddleware, book=central.faults, route_of=_route_namer(app))
     return app
+
+
+class CentralApp(Starlette):
+    """Starlette with the fault mode outermost, around even the error middleware, so that a "drop" fault gets
+    the server's own `send` and can close the connection without a byte."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        return FaultMiddleware(inner, self.state.central.faults, _route_namer(self))
 
 
 def _route_namer(app: Starlette) -> Callable[[Scope], str | None]:

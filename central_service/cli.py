@@ -7,6 +7,7 @@ Plain HTTP is for loopback only: a node that listens on another address must ser
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
           require_client_cert: bool | None) -> None:
     """Serve until interrupted (migrates the store first)."""
     from central_service.logs import configure_logging
+    from central_service.serve import ENV_JSON_LOGS
     from central_service.serve import serve as run
 
     settings = _settings(ctx).with_overrides(
@@ -83,6 +85,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         click.echo(f"admin token: {settings.admin_token}")
     _prepare(settings)
     configure_logging(settings.log_level)
+    os.environ[ENV_JSON_LOGS] = "1"
     scheme = "https" if settings.ssl_certfile else "http"
     click.echo(f"central listening on {scheme}://{settings.host}:{settings.port} ({settings.workers} worker(s))")
     run(settings)

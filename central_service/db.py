@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from central_service.changes import CHANNEL
 
 _current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("central_tx", default=None)
+_snapshot: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("central_snapshot", default=None)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -105,14 +106,32 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read: inside a write transaction, that one (it sees its own writes); else a fresh connection."""
-        outer = _current.get()
+        """A read: inside a write transaction or a snapshot, that one; else a fresh connection."""
+        outer = _current.get() or _snapshot.get()
         if outer is not None:
             yield outer
             return
         with self.engine.connect() as conn:
             yield conn
             conn.rollback()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """Several reads that see one committed state (REPEATABLE READ on PostgreSQL; one read transaction on
+        SQLite's WAL), e.g. a feed page and the branch state it reports."""
+        outer = _current.get() or _snapshot.get()
+        if outer is not None:
+            yield outer
+            return
+        with self.engine.connect() as conn:
+            if self.is_postgres:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            token = _snapshot.set(conn)
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                _snapshot.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()

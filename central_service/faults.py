@@ -4,9 +4,9 @@ Why ASGI middleware: faults must look like the network and the service misbehavi
 answering differently, so they act around the app. A fault is armed for the next `times` requests of a route
 (an operationId such as "getChanges", or "*" for all), so tests script it without timers. `after=True` lets
 the request reach the app first (its effect is applied) and then loses or damages the answer, which is what
-idempotency keys are for. A drop sends the status line and headers of a body that never comes, then uvicorn
-closes the connection (ASGI has no way to close a socket before the first byte): the client sees the
-connection cut mid-answer.
+idempotency keys are for. A drop closes the connection without a byte: ASGI has no call for that, so the
+middleware sits outermost (see app.CentralApp) where `send` is uvicorn's own request cycle and closes its
+transport; under another server it falls back to headers with a body that never comes.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class FaultMiddleware:
             for message in _problem(status, slug, [(b"retry-after", str(fault.retry_after).encode())]):
                 await send(message)
         elif fault.kind == "drop" and not fault.after:
-            await _cut(send, 200, [(b"content-type", b"application/json")], b"", 64)
+            await _drop(send)
         else:
             await self._around(fault, scope, receive, send)
 
@@ -126,7 +126,7 @@ class FaultMiddleware:
         body = b"".join(m.get("body", b"") for m in captured if m["type"] == "http.response.body")
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
         if fault.kind == "drop":
-            await _cut(send, start["status"], headers, b"", len(body) or 1)
+            await _drop(send)
         elif fault.kind == "garbage":
             garbage = b'{"unexpected": "this body breaks the contract"}'
             headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
@@ -142,3 +142,14 @@ async def _cut(send: Send, status: int, headers: list[tuple[bytes, bytes]], part
     await send({"type": "http.response.start", "status": status,
                 "headers": [*headers, (b"content-length", str(length).encode())]})
     await send({"type": "http.response.body", "body": part, "more_body": True})
+
+
+async def _drop(send: Send) -> None:
+    """Close the connection without answering (uvicorn's transport), else cut an answer after its headers."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        await _cut(send, 200, [(b"content-type", b"application/json")], b"", 64)
+        return
+    transport.close()
+    for _ in range(3):  # let connection_lost run, so uvicorn knows the client is gone and writes nothing
+        await asyncio.sleep(0)

@@ -10,6 +10,7 @@ long-polls are coroutines.
 from __future__ import annotations
 
 import hmac
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +126,7 @@ def kiosk_post(schema: str) -> Callable[[PostView], Endpoint]:
                 key = request.headers.get("Idempotency-Key", "")
                 if not 8 <= len(key) <= 128 or not set(key) <= _KEY_CHARS:
                     raise ApiError(400, "idempotency-key-required", "send an Idempotency-Key header")
-                body = parse_body(raw, _media_type(request), central.schemas, schema)
+                body = parse_body(raw, media_type(request), central.schemas, schema)
                 return _apply_once(view, Call(central, kiosk, request), key, body)
             return await run_in_threadpool(handle)
         endpoint.__name__ = view.__name__
@@ -136,8 +137,6 @@ def kiosk_post(schema: str) -> Callable[[PostView], Endpoint]:
 
 def kiosk_get(view: Callable[..., Any]) -> Endpoint:
     """Wrap a GET view (sync or async): kiosk auth, then the view with (call, **path params)."""
-    import inspect
-
     is_async = inspect.iscoroutinefunction(view)
 
     async def endpoint(request: Request) -> Response:
@@ -151,7 +150,8 @@ def kiosk_get(view: Callable[..., Any]) -> Endpoint:
     return endpoint
 
 
-def _media_type(request: Request) -> str:
+def media_type(request: Request) -> str:
+    """The request's media type, lowercased, without parameters."""
     return request.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
 

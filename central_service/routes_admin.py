@@ -6,6 +6,7 @@ Not part of the kiosk contract; a kiosk token never opens it, and it is closed w
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
@@ -149,8 +150,9 @@ def stats(admin: CentralAdmin, body: dict[str, Any], path: dict[str, str]) -> Re
 
 
 async def healthz(request: Request) -> Response:
-    """Alive: the process answers (no database call, so a slow store does not restart healthy workers)."""
-    return json_response(200, {"status": "ok"})
+    """Alive: the process answers (no database call, so a slow store does not restart healthy workers); names
+    the worker process, so an operator (or a test) can tell a node's workers apart."""
+    return json_response(200, {"status": "ok", "worker": os.getpid()})
 
 
 async def readyz(request: Request) -> Response:

@@ -8,6 +8,7 @@ thread held while parked).
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -18,9 +19,10 @@ from starlette.responses import Response
 
 from central_api_client import tokens
 from central_api_client.checksum import fingerprint, page_checksum
+from central_service.contract import parse_body
 from central_service.cursors import check_position, decode_cursor, encode_cursor
 from central_service.enrolment_ca import CsrRejected, load_csr
-from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, read_body
+from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, media_type, read_body
 from central_service.problems import ApiError, dumps, json_response
 from central_service.store import FeedRow
 from central_service.timefmt import iso
@@ -49,23 +51,21 @@ def check_csr(csr_pem: str) -> None:
 def _change_text(row: FeedRow) -> str:
     """The canonical JSON of one change, spliced from the stored canonical document (keys stay sorted)."""
     if row.status == "cancelled":
-        import json
-
         fields = json.loads(row.doc)
         return dumps({"op": "tombstone", "seq": row.seq, "appointment_id": fields["id"],
                       "version": fields["version"], "updated_at": fields["updated_at"]})
     return f'{{"appointment":{row.doc},"op":"upsert","seq":{row.seq}}}'
 
 
-def _feed_page(call: Call, branch_id: str, position: dict[str, Any], rows: list[FeedRow], more: bool) -> Response:
+def _feed_page(call: Call, position: dict[str, Any], rows: list[FeedRow], more: bool,
+               state: tuple[int, str] | None) -> Response:
     store = call.central.store
     changes = "[" + ",".join(_change_text(row) for row in rows) + "]"
     cursor = encode_cursor(store.secret, {**position, "s": rows[-1].seq if rows else position["s"]})
     rest: dict[str, Any] = {"cursor": cursor, "has_more": more, "count": len(rows), "server_time": store.now(),
                             "checksum": hashlib.sha256(changes.encode("utf-8")).hexdigest()}
-    if not more:
-        count, digest = store.branch_state(branch_id)
-        rest["branch_state"] = {"count": count, "digest": digest}
+    if state is not None:
+        rest["branch_state"] = {"count": state[0], "digest": state[1]}
     return json_response(200, None, raw='{"changes":' + changes + "," + dumps(rest)[1:])
 
 
@@ -80,12 +80,28 @@ async def get_changes(call: Call, branch_id: str) -> Response:
     deadline = time.monotonic() + wait
     while True:
         generation = hub.generation(branch_id)
-        rows, more = await run_in_threadpool(store.feed, branch_id, position["s"], limit)
+        rows, more, state = await run_in_threadpool(store.feed_page, branch_id, position["s"], limit)
         left = deadline - time.monotonic()
         if rows or left <= 0 or hub.closing:
             break
         await hub.wait(branch_id, generation, left)
-    return await run_in_threadpool(_feed_page, call, branch_id, position, rows, more)
+    return await run_in_threadpool(_feed_page, call, position, rows, more, state)
+
+
+def snapshot_position(call: Call, branch_id: str, token: str | None) -> dict[str, Any]:
+    """A snapshot's fields: fixed now for a new one, or decoded from a page/resume token and checked.
+
+    Shared by the paged and the streamed snapshot. Raises ApiError 400/403/410 for a token that is not this
+    service's, another branch's, or from before a purge.
+    """
+    store = call.central.store
+    if token is None:
+        return {"b": branch_id, "s": store.position(branch_id), "e": store.epoch, "k": "snapshot", "a": "",
+                "p": store.horizon(branch_id)}
+    fields = _position(call, branch_id, token, "snapshot")
+    if not isinstance(fields.get("a"), str):
+        raise ApiError(400, "invalid-cursor", "the page token was not issued by this service")
+    return fields
 
 
 @kiosk_get
@@ -94,14 +110,7 @@ def get_snapshot(call: Call, branch_id: str) -> Response:
     call.require_branch(branch_id)
     limit = call.int_arg("limit", 200, 1, 1000)
     store = call.central.store
-    token = call.request.query_params.get("page_token")
-    if token is None:
-        fields = {"b": branch_id, "s": store.position(branch_id), "e": store.epoch, "k": "snapshot", "a": "",
-                  "p": store.horizon(branch_id)}
-    else:
-        fields = _position(call, branch_id, token, "snapshot")
-        if not isinstance(fields.get("a"), str):
-            raise ApiError(400, "invalid-cursor", "the page token was not issued by this service")
+    fields = snapshot_position(call, branch_id, call.request.query_params.get("page_token"))
     items, more = store.snapshot(branch_id, fields["a"], limit)
     cursor = encode_cursor(store.secret, {"b": branch_id, "s": fields["s"], "e": store.epoch, "k": "cursor",
                                           "p": fields["p"]})
@@ -118,10 +127,7 @@ async def enrol(request: Request) -> Response:
     raw = await read_body(request)
 
     def handle() -> Response:
-        from central_service.contract import parse_body
-
-        media = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        body = parse_body(raw, media, central.schemas, "EnrolmentRequest")
+        body = parse_body(raw, media_type(request), central.schemas, "EnrolmentRequest")
         csr = body.get("csr_pem") if central.enrolment_ca is not None else None
         if csr is not None:
             check_csr(csr)  # before the code is burnt

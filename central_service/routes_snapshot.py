@@ -39,7 +39,7 @@ from central_service import schema as t
 from central_service.cursors import encode_cursor
 from central_service.kiosk_api import Call, kiosk_get
 from central_service.problems import ApiError, dumps
-from central_service.routes_feed import _position
+from central_service.routes_feed import snapshot_position
 
 __all__ = ["BLOCK", "ROUTES", "snapshot_routes"]
 
@@ -58,21 +58,6 @@ def _read_block(call: Call, branch_id: str, after_id: str, size: int) -> list[tu
         return [(row[0], row[1]) for row in conn.execute(query)]
 
 
-def _start(call: Call, branch_id: str, resume_token: str | None) -> dict[str, Any]:
-    """The snapshot's token fields: fixed now for a new snapshot, or decoded and checked for a resumed one.
-
-    Raises ApiError 400/403/410 for a token that is not this service's, another branch's, or too old.
-    """
-    store = call.central.store
-    if resume_token is None:
-        return {"b": branch_id, "s": store.position(branch_id), "e": store.epoch, "k": "snapshot", "a": "",
-                "p": store.horizon(branch_id)}
-    fields = _position(call, branch_id, resume_token, "snapshot")
-    if not isinstance(fields.get("a"), str):
-        raise ApiError(400, "invalid-cursor", "the resume token was not issued by this service")
-    return fields
-
-
 def _checkpoint(secret: bytes, fields: dict[str, Any], lines: list[str], last_id: str, total: int | None) -> str:
     digest = hashlib.sha256("".join(line + "\n" for line in lines).encode("utf-8")).hexdigest()
     mark: dict[str, Any] = {"$": "checkpoint", "count": len(lines), "digest": digest, "last": total is not None,
@@ -88,37 +73,46 @@ def _expired(call: Call, branch_id: str, fields: dict[str, Any]) -> bool:
     return fields["s"] < horizon and fields["p"] != horizon
 
 
-async def _lines(call: Call, branch_id: str, fields: dict[str, Any], size: int) -> AsyncIterator[str]:
-    """The answer's lines, one block read at a time in the threadpool (no thread held between blocks).
+def _next_block(call: Call, branch_id: str, fields: dict[str, Any], after: str, size: int,
+                total: int) -> tuple[str, str, int, bool]:
+    """(text of the next block and its checkpoint, its last id, the running total, whether the answer ends).
 
-    After each read the purge horizon is checked: if it moved past the snapshot's cursor, an `expired` line
+    After the read the purge horizon is checked: if it moved past the snapshot's cursor, an `expired` line
     ends the answer (a 410 in the middle of a 200) and the kiosk starts a new snapshot.
     """
+    block = _read_block(call, branch_id, after, size)
+    if _expired(call, branch_id, fields):
+        return dumps({"$": "expired"}) + "\n", after, total, True
+    total += len(block)
+    after = block[-1][0] if block else after
+    lines = [doc for _, doc in block]
+    last = len(block) < size
+    text = "".join(line + "\n" for line in lines)
+    return text + _checkpoint(call.central.store.secret, fields, lines, after, total if last else None), after, \
+        total, last
+
+
+async def _lines(call: Call, branch_id: str, fields: dict[str, Any], size: int) -> AsyncIterator[str]:
+    """The answer's text, one block at a time, each read and built in the threadpool (the event loop that
+    serves parked long-polls never spends a block's milliseconds on it)."""
     store = call.central.store
     cursor = encode_cursor(store.secret, {"b": branch_id, "s": fields["s"], "e": store.epoch, "k": "cursor",
                                           "p": fields["p"]})
     yield dumps({"$": "start", "cursor": cursor, "server_time": store.now()}) + "\n"
-    after, total = fields["a"], 0
-    while True:
-        block = await run_in_threadpool(_read_block, call, branch_id, after, size)
-        if await run_in_threadpool(_expired, call, branch_id, fields):
-            yield dumps({"$": "expired"}) + "\n"
-            return
-        total += len(block)
-        if block:
-            after = block[-1][0]
-        lines = [doc for _, doc in block]
-        last = len(block) < size
-        yield "".join(line + "\n" for line in lines) + _checkpoint(store.secret, fields, lines, after,
-                                                                  total if last else None)
-        if last:
-            return
+    after, total, done = fields["a"], 0, False
+    while not done:
+        text, after, total, done = await run_in_threadpool(_next_block, call, branch_id, fields, after, size, total)
+        yield text
+
+
+def _compress(compressor: Any, text: str) -> bytes:
+    return compressor.compress(text.encode("utf-8")) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
 async def _gzipped(lines: AsyncIterator[str]) -> AsyncIterator[bytes]:
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: gzip framing
     async for text in lines:
-        chunk = compressor.compress(text.encode("utf-8")) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        chunk = await run_in_threadpool(_compress, compressor, text)
         if chunk:
             yield chunk
     yield compressor.flush()
@@ -143,7 +137,7 @@ async def stream_snapshot(call: Call, branch_id: str) -> Response:
         raise ApiError(400, "invalid-parameter", "resume_token must be 1..512 characters",
                        errors=[{"location": "query/resume_token", "message": "violates 'length 1..512'"}])
     size = call.int_arg("block", BLOCK, 1, MAX_BLOCK)
-    fields = await run_in_threadpool(_start, call, branch_id, token)
+    fields = await run_in_threadpool(snapshot_position, call, branch_id, token)
     lines = _lines(call, branch_id, fields, size)
     headers = {"Cache-Control": "no-store", "Vary": "Accept-Encoding"}
     if _accepts_gzip(call):

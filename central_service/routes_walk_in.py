@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from central_service.contract import parse_body
-from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, read_body
+from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, media_type, read_body
 from central_service.problems import ApiError, dumps, json_response
 from central_service.routes_feed import MAX_WAIT
 from central_service.store import new_id, sha256
@@ -76,8 +76,7 @@ async def submit_walk_in(request: Request) -> Response:
         secret = request.query_params.get("t", "")
         if row is None or not hmac.compare_digest(row.secret_hash, sha256(secret)):
             raise ApiError(401, "form-token-invalid", "unknown form or wrong form secret")
-        media = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        body = parse_body(raw, media, central.schemas, "WalkInSubmission")
+        body = parse_body(raw, media_type(request), central.schemas, "WalkInSubmission")
         if row.status != "waiting":
             raise ApiError(409, "form-already-submitted", "this form was submitted before")
         if row.expires_at < time.time():

@@ -45,6 +45,9 @@ appointments = Table(
     UniqueConstraint("branch_id", "seq", name="appointments_branch_seq"),
 )
 Index("appointments_live", appointments.c.branch_id, appointments.c.status, appointments.c.id)
+# The streamed snapshot reads a branch in id order, 2,000 rows at a time: without this index every block sorts
+# the rest of the branch (100k rows: 12 s instead of well under one). Added by migration 0003.
+Index("appointments_branch_order", appointments.c.branch_id, appointments.c.id)
 
 kiosks = Table(
     "kiosks", metadata,

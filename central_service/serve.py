@@ -17,19 +17,22 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from central_service.app import create_app
+from central_service.app import build_central, create_app
 from central_service.db import make_engine
+from central_service.logs import configure_logging
 from central_service.migrations import upgrade
 from central_service.settings import Settings
 from central_service.tls import http_protocol
 
 ENV_SETTINGS = "CENTRAL_SETTINGS_JSON"
+ENV_JSON_LOGS = "CENTRAL_JSON_LOGS"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn.Config keyword arguments for host, port, workers and TLS (client certificates when asked)."""
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
-                               "access_log": False, "timeout_keep_alive": 75, "lifespan": "on"}
+                               "access_log": False, "timeout_keep_alive": 75, "lifespan": "on",
+                               "log_config": None}  # our JSON handler (logs.py), not uvicorn's text one
     if settings.ssl_certfile:
         options.update(ssl_certfile=settings.ssl_certfile, ssl_keyfile=settings.ssl_keyfile)
         if settings.ssl_ca_certs:
@@ -42,8 +45,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 def app_from_env() -> Starlette:
     """The app factory each worker process calls (settings from the parent's environment)."""
     settings = Settings(**json.loads(os.environ[ENV_SETTINGS]))
-    from central_service.app import build_central
-
+    if os.environ.get(ENV_JSON_LOGS):
+        configure_logging(settings.log_level)  # a worker process starts with no logging set up
     return create_app(settings, central=build_central(settings, migrate=False))
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from central_api_client.checksum import branch_digest, canonical_json
+from central_api_client.models import Appointment
 from central_service import schema as t
 from central_service.db import Database
 from central_service.timefmt import iso
@@ -33,6 +34,16 @@ _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 def new_id(prefix: str, length: int = 16) -> str:
     """A random object id such as `apt_3fJ9...` (matches the contract's ObjectId)."""
     return prefix + "_" + "".join(secrets.choice(_ALNUM) for _ in range(length))
+
+
+def contract_form(doc: dict[str, Any]) -> dict[str, Any]:
+    """The appointment exactly as the contract's model dumps it (defaults filled, no nulls, UTC "Z" times).
+
+    Why on write: the feed and the streamed snapshot send stored documents as they are, and a kiosk stores
+    a snapshot line verbatim, so what is stored must already be the contract's canonical form.
+    Raises pydantic.ValidationError if the document is not an appointment of the contract.
+    """
+    return Appointment.model_validate(doc).to_json()
 
 
 def sha256(text: str) -> str:
@@ -108,6 +119,7 @@ class Store:
                                    .where(t.appointments.c.id == doc["id"])).scalar_one_or_none()
             doc = {**doc, "version": version + 1 if version else doc.get("version", 1), "updated_at": self.now()}
             doc.setdefault("created_at", doc["updated_at"])
+            doc = contract_form(doc)
             values = {"id": doc["id"], "branch_id": doc["branch_id"], "seq": seq, "status": doc["status"],
                       "version": doc["version"], "updated_at": doc["updated_at"],
                       "doc": canonical_json(doc).decode("utf-8")}
@@ -116,7 +128,10 @@ class Store:
         return doc
 
     def put_appointments_bulk(self, docs: list[dict[str, Any]]) -> None:
-        """Insert many new appointments in one transaction (seeding, benchmarks); branches locked in order."""
+        """Insert many new appointments in one transaction (seeding, benchmarks); branches locked in order.
+
+        The documents must already be in the contract's form (`seed.generate` makes them so; a test checks it).
+        """
         by_branch: dict[str, list[dict[str, Any]]] = {}
         for doc in docs:
             by_branch.setdefault(doc["branch_id"], []).append(doc)
@@ -165,6 +180,13 @@ class Store:
         with self.db.read() as conn:
             rows = [FeedRow(*row) for row in conn.execute(query)]
         return rows[:limit], len(rows) > limit
+
+    def feed_page(self, branch_id: str, after: int, limit: int) -> tuple[list[FeedRow], bool, tuple[int, str] | None]:
+        """A feed page, whether more follow, and (on the last page) the branch's count and digest, all read
+        from one committed state: a commit between the two reads cannot make an in-step kiosk look diverged."""
+        with self.db.snapshot():
+            rows, more = self.feed(branch_id, after, limit)
+            return rows, more, None if more else self.branch_state(branch_id)
 
     def branch_state(self, branch_id: str) -> tuple[int, str]:
         """Count and digest of the branch's live appointments (cached per branch position and row count)."""

@@ -1,4 +1,4 @@
-"""TLS for the service: the kiosk's client certificate handed to the application (serve.py sets uvicorn's ssl options).
+"""TLS for the service: the client certificate handed to the application (serve.py sets uvicorn's ssl options).
 
 Why a protocol subclass: uvicorn verifies the client certificate during the handshake (against the enrolment
 CA) but does not tell the application which certificate it was, and the service must refuse a revoked kiosk
@@ -8,8 +8,8 @@ extension (`scope["extensions"]["tls"]["client_cert_chain"]`, PEM), which `clien
 
 Why CERT_OPTIONAL rather than CERT_REQUIRED: enrolment (the kiosk has no certificate yet) and the customers'
 phone pages share the port. A certificate that is presented must chain to the enrolment CA (the handshake
-fails otherwise); whether a route needs one is the application's decision (`require_kiosk` in the service's
-authentication), so a kiosk route without a certificate is a 401 problem, not a reset connection.
+fails otherwise); whether a route needs one is the application's decision (`kiosk_api.authenticate`), so a
+kiosk route without a certificate is a 401 problem, not a reset connection (unless ssl_require_client_cert).
 """
 
 from __future__ import annotations

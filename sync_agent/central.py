@@ -8,10 +8,12 @@ without a round trip.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,6 +25,7 @@ from central_api_client.client import CentralClient
 from central_api_client.snapshot_stream import SnapshotStream
 from sync_agent.apply import FeedRow, Tombstone
 from sync_agent.outbox import OutboxEvent
+from sync_agent.prefetch import Prefetched
 from sync_agent.remote import BranchState, EventOutcome, FeedPage, SnapshotChunk, SnapshotPage, translate
 
 
@@ -59,23 +62,56 @@ def _outcome(result: m.EventResult) -> EventOutcome:
     return EventOutcome(result.idempotency_key, False, problem=text)
 
 
+def snapshot_row(appointment: dict[str, Any], line: bytes) -> FeedRow:
+    """The table row of a streamed appointment (validated): its line is the canonical JSON the feed would carry."""
+    status = appointment["status"]
+    payload = "{}" if status in ("cancelled", "redeemed") else line.decode("utf-8")
+    return FeedRow(appointment["id"], appointment["branch_id"], appointment["kind"], status,
+                   appointment["version"], _z(appointment["updated_at"].astimezone(UTC)), payload)
+
+
 class StreamedSnapshot:
-    """The agent's view of a SnapshotStream: verified blocks as FeedRows; client errors translated."""
+    """The agent's view of a SnapshotStream: verified blocks as FeedRows, read ahead of their application in a
+    thread (see prefetch.py); client errors translated."""
 
     def __init__(self, stream: SnapshotStream) -> None:
         self.stream, self.cursor, self.server_time = stream, stream.cursor, stream.server_time
+        self._reader: Prefetched[SnapshotChunk] | None = None
+        self._may_run = threading.Event()
+        self._may_run.set()
+        stream.pace = self._pace
 
-    def chunks(self) -> Iterator[SnapshotChunk]:
-        """Verified chunks in order. Raises RemoteError (Offline when cut short, PageDamaged when damaged)."""
+    def _pace(self) -> None:
+        self._may_run.wait(5.0)  # bounded: a consumer that died never leaves the reader stuck
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Pause the reader's CPU work while the caller writes: validation holds the GIL for milliseconds,
+        and a write transaction that waits for it keeps the kiosk app's writes waiting too."""
+        self._may_run.clear()
+        try:
+            yield
+        finally:
+            self._may_run.set()
+
+    def _converted(self) -> Iterator[SnapshotChunk]:
         try:
             for block in self.stream.blocks():
-                rows = [feed_row(a) for a in block.appointments]
+                rows = [snapshot_row(a, line) for a, line in zip(block.appointments, block.lines, strict=True)]
                 yield SnapshotChunk(rows, block.resume_token, block.last)
         except errors.CentralError as exc:
             raise translate(exc) from exc
 
+    def chunks(self) -> Iterator[SnapshotChunk]:
+        """Verified chunks in order. Raises RemoteError (Offline when cut short, PageDamaged when damaged)."""
+        self._reader = Prefetched(self._converted(), depth=2, name="snapshot-reader")
+        return iter(self._reader)
+
     def close(self) -> None:
+        """Cut the answer short and let the reader thread go."""
         self.stream.close()
+        if self._reader is not None:
+            self._reader.close()
 
 
 class CentralRemote:

@@ -51,7 +51,7 @@ class Puller:
     def __init__(
         self, db: LocalDb, source: FeedSource, branch_id: str, *, page_size: int = 500, long_poll_s: int = 25,
         tx_budget_s: float = 0.04, clock: ServerClock | None = None, gate: Gate | None = None,
-        digest_every_s: float = 30.0, snapshot_block: int = 2000,
+        digest_every_s: float = 30.0, snapshot_block: int = 1000,
     ) -> None:
         self.db, self.source, self.branch_id = db, source, branch_id
         self.max_limit = max(MIN_LIMIT, min(page_size, MAX_LIMIT))
@@ -61,7 +61,7 @@ class Puller:
         self.gate = gate or Gate()
         self.caught_up = False
         self.digest_every_s = digest_every_s
-        self.snapshot_block = snapshot_block  # rows per snapshot transaction (~10 ms of executemany at 2000)
+        self.snapshot_block = snapshot_block  # rows per snapshot transaction (~10-20 ms of executemany at 1000)
         self._digest_due = 0.0
         self._suspect_cursor: str | None = None
         self.applied_rows = 0  # rows written and seconds spent inside apply transactions (benchmarks)
@@ -158,11 +158,20 @@ class Puller:
             return self._restart_resync("the snapshot moved")
         assert self._snapshot is not None
         started = time.perf_counter()
-        with self.gate.section():
-            stats = apply.apply_snapshot_page(self.db, self.branch_id, chunk.rows, self._snapshot.cursor,
-                                              None if chunk.last else chunk.resume_token)
+        try:
+            with self.gate.section(), self._snapshot.quiet():
+                stats = apply.apply_snapshot_page(self.db, self.branch_id, chunk.rows, self._snapshot.cursor,
+                                                  None if chunk.last else chunk.resume_token)
+        except BaseException:
+            self.close()  # never go on with the next block past one that was not applied: resume after the last
+            raise
+        held = time.perf_counter() - started
         self.applied_rows += len(chunk.rows)
-        self.apply_seconds += time.perf_counter() - started
+        self.apply_seconds += held
+        # The next block is already being read and checked in the reader thread: leave the write lock free for
+        # as long as we held it, so the kiosk app's writes (SQLite's busy handler retries after 1, 2, 5, 10,
+        # 15, 20... ms) get in between two blocks instead of waiting for the whole snapshot.
+        time.sleep(min(held, self.tx_budget_s))
         if chunk.last:
             self.close()
         return PullStep("snapshot", stats.rows)

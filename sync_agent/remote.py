@@ -9,6 +9,7 @@ past this module.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -86,6 +87,8 @@ class SnapshotReader(Protocol):
     server_time: datetime
 
     def chunks(self) -> Iterator[SnapshotChunk]: ...
+
+    def quiet(self) -> AbstractContextManager[None]: ...
 
     def close(self) -> None: ...
 

@@ -25,14 +25,14 @@ from kiosk_app.flow.events import Event, Tick
 from kiosk_app.flow.host import SessionHost
 from kiosk_app.flow.screens import Screen
 from kiosk_app.ui.chrome import every_spinner
+from kiosk_app.ui.components import ThemedButton
 from kiosk_app.ui.fonts import register_default_font
 from kiosk_app.ui.pin_counter import PinCounter
 from kiosk_app.ui.texts import Texts
 from kiosk_app.ui.theme import Theme
 from kiosk_app.ui.view import Controls, build_view
 from kiosk_app.ui.view_bodies import PIN_STEPS
-from kiosk_app.ui.voice import VoicePlayer
-from kiosk_app.ui.widgets import BigButton
+from kiosk_app.ui.voice import DEFAULT_STEP, VoicePlayer
 from kiosk_app.ui.window import lock_window
 
 CUSTOMER_SCREENS = {"idle", "closed"}
@@ -112,14 +112,14 @@ class KioskApp(App):
         self._redraw()
 
     def switch_sound(self) -> None:
-        self.controls.muted = not self.controls.muted
-        self.voice.set_muted(self.controls.muted)
+        """The speaker button steps the volume: normal, loud, silent, quiet, normal ..."""
+        self.controls.sound_step = self.voice.next_step()
         self._redraw()
 
     def _reset_for_next_customer(self) -> None:
         self.locale, self.texts = self.default_locale, Texts(self.default_locale)
-        self.controls.large_text = self.controls.muted = False
-        self.voice.set_muted(False)
+        self.controls.large_text = False
+        self.controls.sound_step = self.voice.set_step(DEFAULT_STEP)
         self.theme = self.base_theme.with_window(self.theme.window_size)
 
     def _resized(self, size: tuple[int, int]) -> None:
@@ -169,9 +169,9 @@ class KioskApp(App):
         if turn is not None:
             self._spin_event = Clock.schedule_interval(turn, 1 / 30)
         if self.console is not None and screen.step_id in CUSTOMER_SCREENS:
-            staff = BigButton(text=self.texts.action("staff_login"), size_hint=(None, None),
-                              size=(self.theme.px(220), self.theme.space("target_min")),
-                              font_size=self.theme.font("small"), pos_hint={"x": 0.01, "y": 0.01})
+            staff = ThemedButton(self.theme, "quiet", text=self.texts.action("staff_login"), size_hint=(None, None),
+                                 size=(self.theme.px(220), self.theme.space("target_min")),
+                                 font_size=self.theme.font("small"), pos_hint={"x": 0.01, "y": 0.01})
             staff.bind(on_release=lambda b: self.open_console())
             self.root_box.add_widget(staff)
 

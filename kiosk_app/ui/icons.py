@@ -87,22 +87,26 @@ def _dot(icon: Icon, x: float, y: float, s: float) -> None:
     Ellipse(pos=(x + s * 0.3, y + s * 0.3), size=(s * 0.4, s * 0.4))
 
 
-def _speaker(icon: Icon, x: float, y: float, s: float) -> None:
+def _speaker_body(icon: Icon, x: float, y: float, s: float) -> None:
     icon.line(x + s * 0.10, y + s * 0.38, x + s * 0.28, y + s * 0.38, x + s * 0.52, y + s * 0.16,
               x + s * 0.52, y + s * 0.84, x + s * 0.28, y + s * 0.62, x + s * 0.10, y + s * 0.62, close=True)
-    Line(circle=(x + s * 0.52, y + s * 0.5, s * 0.22, 50, 130), width=icon.line_width)
-    Line(circle=(x + s * 0.52, y + s * 0.5, s * 0.38, 50, 130), width=icon.line_width)
 
 
-def _speaker_off(icon: Icon, x: float, y: float, s: float) -> None:
-    icon.line(x + s * 0.10, y + s * 0.38, x + s * 0.28, y + s * 0.38, x + s * 0.52, y + s * 0.16,
-              x + s * 0.52, y + s * 0.84, x + s * 0.28, y + s * 0.62, x + s * 0.10, y + s * 0.62, close=True)
-    icon.line(x + s * 0.66, y + s * 0.36, x + s * 0.90, y + s * 0.64)
-    icon.line(x + s * 0.66, y + s * 0.64, x + s * 0.90, y + s * 0.36)
+def _speaker(waves: int) -> Draw:
+    """A speaker with 1..3 sound waves (the volume step), or crossed out (silent)."""
+    def draw(icon: Icon, x: float, y: float, s: float) -> None:
+        _speaker_body(icon, x, y, s)
+        if waves == 0:
+            icon.line(x + s * 0.66, y + s * 0.36, x + s * 0.90, y + s * 0.64)
+            icon.line(x + s * 0.66, y + s * 0.64, x + s * 0.90, y + s * 0.36)
+        for wave in range(waves):
+            Line(circle=(x + s * 0.52, y + s * 0.5, s * (0.16 + 0.13 * wave), 50, 130), width=icon.line_width)
+
+    return draw
 
 
 DRAWINGS: dict[str, Draw] = {
     "mobile_banking": _phone, "online_banking": _monitor, "credit_card": _card, "wechat_pay": _chat,
     "official_account": _follow, "debit_card": _card, "check": _check, "unchecked": _empty_box,
-    "speaker": _speaker, "speaker_off": _speaker_off,
+    "speaker_0": _speaker(0), "speaker_1": _speaker(1), "speaker_2": _speaker(2), "speaker_3": _speaker(3),
 }

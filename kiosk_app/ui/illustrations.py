@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kivy.graphics import Color, Ellipse, Line, Rectangle, RoundedRectangle, Triangle
+from kivy.graphics import Color, Ellipse, Line, PopMatrix, PushMatrix, Rectangle, Rotate, RoundedRectangle, Triangle
 from kivy.uix.widget import Widget
 
 from kiosk_app.ui.theme import Theme
@@ -123,6 +123,20 @@ def _card_out(pen: _Pen) -> None:
     pen.arrow(0.82, 0.40, 0.10)
 
 
+def _hand(pen: _Pen, x: float, y: float) -> None:
+    """A flat hand seen from above, fingers to the left, held over the keys like a roof."""
+    Color(*pen.p.primary[:3], 0.88)
+    PushMatrix()
+    Rotate(angle=-12, origin=pen.at(x, y))
+    RoundedRectangle(pos=pen.at(x, y - 0.09), size=(0.22 * pen.s, 0.18 * pen.s), radius=[0.05 * pen.s])  # palm
+    for index, length in enumerate((0.13, 0.16, 0.15, 0.12)):  # four fingers
+        RoundedRectangle(pos=pen.at(x - length + 0.03, y + 0.045 - index * 0.045),
+                         size=(length * pen.s, 0.038 * pen.s), radius=[0.018 * pen.s])
+    RoundedRectangle(pos=pen.at(x + 0.02, y + 0.06), size=(0.05 * pen.s, 0.10 * pen.s),
+                     radius=[0.02 * pen.s])  # thumb
+    PopMatrix()
+
+
 def _pin_pad(pen: _Pen) -> None:
     _kiosk_front(pen)
     Color(*pen.p.surface)
@@ -132,10 +146,7 @@ def _pin_pad(pen: _Pen) -> None:
     for row in range(4):
         for col in range(3):
             pen.box(0.34 + col * 0.12, 0.10 + row * 0.10, 0.08, 0.07, r=0.01)
-    pen.brand()                                            # the shielding hand, in the bank's colour
-    Color(*pen.p.primary[:3], 0.85)
-    Ellipse(pos=pen.at(0.22, 0.34), size=(0.56 * pen.s, 0.30 * pen.s), angle_start=90, angle_end=270)
-    RoundedRectangle(pos=pen.at(0.42, 0.36), size=(0.40 * pen.s, 0.10 * pen.s), radius=[0.04 * pen.s])
+    _hand(pen, 0.50, 0.38)
 
 
 def _phone_form(pen: _Pen) -> None:

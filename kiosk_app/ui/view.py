@@ -38,7 +38,7 @@ class Controls:
     redraws the screen when one changes. Without callbacks (tests, the gallery) the switches are drawn only."""
 
     large_text: bool = False
-    muted: bool = False
+    sound_step: int = 2  # 0 silent .. 3 loud (voice.VOLUME_STEPS)
     on_language: Callable[[], None] | None = None
     on_access: Callable[[], None] | None = None
     on_sound: Callable[[], None] | None = None
@@ -66,10 +66,10 @@ def _switches(screen: Screen, texts: Texts, theme: Theme, controls: Controls) ->
     access = texts.get("large_text_off" if controls.large_text else "large_text_on")
     found.append(button(access, controls.on_access, 240))
     sound = button("", controls.on_sound, 110)
-    sound.add_widget(Icon(theme, "speaker_off" if controls.muted else "speaker", theme.palette.on_top_bar, 56))
+    sound.add_widget(Icon(theme, f"speaker_{controls.sound_step}", theme.palette.on_top_bar, 56))
     sound.bind(pos=lambda b, p: setattr(b.children[0], "center", b.center),
                size=lambda b, s: setattr(b.children[0], "center", b.center))
-    sound.accessibility_text = texts.get("sound_off" if controls.muted else "sound_on")
+    sound.accessibility_text = texts.get("sound_off" if controls.sound_step == 0 else "sound_on")
     found.append(sound)
     return found
 

@@ -150,7 +150,7 @@ def service_row(ctx: Ctx, service: str, selected: bool) -> ThemedButton:
     theme = ctx.theme
     row = ThemedButton(theme, "selected" if selected else "secondary", text=ctx.texts.service(service),
                        height=theme.space("row"), halign="left", bold=selected)
-    icon = Icon(theme, service, size=64)
+    icon = Icon(theme, service, theme.palette.on_selected if selected else theme.palette.primary, size=64)
     mark = Icon(theme, "check" if selected else "unchecked",
                 theme.palette.success if selected and not theme.high_contrast else theme.palette.text, size=64)
     row.add_widget(icon)

@@ -1,5 +1,6 @@
-"""Forms the customer confirms: review with the occupation picker, tax residency, the risk questionnaire,
-agreements that must be read to the end. Nothing here is typed: every change is a choice from a list.
+"""Forms the customer confirms: review with the occupation picker and the phone keypad, tax residency, the risk
+questionnaire, agreements that must be read to the end. Nothing is typed in Chinese: a change is a choice from
+a list or digits on the on-screen keypad.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
@@ -18,8 +20,9 @@ from kivy.uix.widget import Widget
 from kiosk_app.assets import asset
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.risk import QUESTIONS
-from kiosk_app.ui.components import ThemedButton, fill, text
+from kiosk_app.ui.components import ThemedButton, action_row, fill, text
 from kiosk_app.ui.icons import Icon
+from kiosk_app.ui.keypad import KeypadField, NumericKeypad
 from kiosk_app.ui.theme import Theme
 from kiosk_app.ui.view_bodies import Body, Ctx
 
@@ -95,17 +98,49 @@ def occupation_picker(ctx: Ctx, codes: list[str], current: str | None) -> ModalV
     return modal
 
 
+def keypad_editor(ctx: Ctx, field: str, length: int) -> ModalView:
+    """A number typed on the on-screen keypad (the phone); confirm enables once it has all its digits."""
+    theme = ctx.theme
+    modal = ModalView(size_hint=(0.9 if theme.portrait else 0.5, None), background_color=(0, 0, 0, 0.6))
+    box = BoxLayout(orientation="vertical", padding=theme.px(32), spacing=theme.space("gap"), size_hint_y=None)
+    box.bind(minimum_height=box.setter("height"), height=lambda w, h: setattr(modal, "height", h))
+    fill(box, theme.palette.background, radius=theme.space("radius"))
+    entry = KeypadField(theme, label=ctx.texts.field(field), max_length=length)
+    keypad = NumericKeypad(theme, (entry,), key_names=lambda key: ctx.texts.get(f"keypad_{key}"))
+    centre = AnchorLayout(size_hint_y=None, height=keypad.height)
+    centre.add_widget(keypad)
+    cancel = ThemedButton(theme, "quiet", text=ctx.texts.action("cancel"), size_hint_x=None, width=theme.px(240))
+    confirm = ThemedButton(theme, "primary", text=ctx.texts.action("confirm"), size_hint_x=None,
+                           width=theme.px(300), disabled=True)
+    entry.bind(value=lambda w, value: setattr(confirm, "disabled", len(value) != length))
+    cancel.bind(on_release=lambda b: modal.dismiss())
+    confirm.bind(on_release=lambda b: (modal.dismiss(), ctx.post(
+        Touch("edit", {"field": field, "value": entry.value}))))
+    for widget in (entry, centre, action_row(theme, [cancel], [confirm])):
+        box.add_widget(widget)
+    modal.add_widget(box)
+    return modal
+
+
+def _change_button(ctx: Ctx, open_editor: Callable[[], ModalView]) -> ThemedButton:
+    button = ThemedButton(ctx.theme, "secondary", text=ctx.texts.get("change"), size_hint_x=None,
+                          width=ctx.theme.px(200))
+    button.bind(on_release=lambda b: open_editor().open())
+    return button
+
+
 def _review(ctx: Ctx) -> Body:
     data = ctx.screen.data
     customer = dict(data.get("customer", {}))
     grid = _card(ctx.theme)
     codes = list(data.get("pick_lists", {}).get("occupation", []))
+    keypad_fields = dict(data.get("keypad_fields", {}))
     for key, value in customer.items():
         extra = None
         if key == "occupation" and codes:
-            extra = ThemedButton(ctx.theme, "secondary", text=ctx.texts.get("change"), size_hint_x=None,
-                                 width=ctx.theme.px(200))
-            extra.bind(on_release=lambda b: occupation_picker(ctx, codes, customer.get("occupation")).open())
+            extra = _change_button(ctx, lambda: occupation_picker(ctx, codes, customer.get("occupation")))
+        elif key in keypad_fields:
+            extra = _change_button(ctx, lambda k=key: keypad_editor(ctx, k, int(keypad_fields[k])))
         _row(ctx, grid, ctx.texts.field(key), ctx.texts.value(key, value), extra)
     if "occupation" not in customer and codes:
         pick = ThemedButton(ctx.theme, "secondary", text=ctx.texts.get("choose_occupation"))

@@ -85,15 +85,25 @@ def generate(root: Path, locales: tuple[str, ...] = i18n.LOCALES) -> int:
     return made
 
 
+# What one tap on the speaker cycles through: silent, quiet, normal, loud (a fraction of the configured volume).
+VOLUME_STEPS = (0.0, 0.5, 0.8, 1.0)
+DEFAULT_STEP = 2
+
+
 class VoicePlayer:
-    """Plays a step's prompt; one at a time (a new screen cuts the last prompt), muted or at a volume."""
+    """Plays a step's prompt; one at a time (a new screen cuts the last prompt), at the customer's volume step."""
 
     def __init__(self, root: Path | None = None, *, volume: float = 0.8, enabled: bool = True) -> None:
         self.root = root or default_dir()
-        self.volume, self.enabled, self.muted = volume, enabled, False
+        self.volume, self.enabled = volume, enabled
+        self.step = DEFAULT_STEP
         self._sounds: dict[Path, Any] = {}
         self._playing: Any = None
         self._missing_reported = False
+
+    @property
+    def muted(self) -> bool:
+        return self.step == 0
 
     def play(self, locale: str, step_id: str) -> Path | None:
         """Start the prompt for `step_id` (after stopping the last one); the file played, or None."""
@@ -109,7 +119,7 @@ class VoicePlayer:
         sound = self._sounds.get(path) or self._load(path)
         if sound is None:
             return None
-        sound.volume = self.volume
+        sound.volume = self.volume * VOLUME_STEPS[self.step]
         sound.play()
         self._playing = sound
         return path
@@ -127,10 +137,21 @@ class VoicePlayer:
             self._playing.stop()
             self._playing = None
 
-    def set_muted(self, muted: bool) -> None:
-        self.muted = muted
-        if muted:
+    def set_step(self, step: int) -> int:
+        """Silent (0) .. loud (3); a prompt playing now follows at once (or stops when silenced)."""
+        self.step = max(0, min(len(VOLUME_STEPS) - 1, step))
+        if self.muted:
             self.stop()
+        elif self._playing is not None:
+            self._playing.volume = self.volume * VOLUME_STEPS[self.step]
+        return self.step
+
+    def next_step(self) -> int:
+        """The speaker button: normal -> loud -> silent -> quiet -> normal ..."""
+        return self.set_step((self.step + 1) % len(VOLUME_STEPS))
+
+    def set_muted(self, muted: bool) -> None:
+        self.set_step(0 if muted else DEFAULT_STEP)
 
 
 def main(argv: list[str]) -> int:

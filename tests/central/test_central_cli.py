@@ -43,7 +43,7 @@ def test_seed_writes_appointments_and_verifiable_tokens(tmp_path: Path) -> None:
 def test_db_upgrade_kiosk_add_and_enrolment_code(tmp_path: Path) -> None:
     config = _config(tmp_path)
     code, output = _run("--config", config, "db", "upgrade")
-    assert code == 0 and "schema at revision 0002" in output, output
+    assert code == 0 and "schema at revision 0003" in output, output
     code, output = _run("--config", config, "kiosk", "add", "BJ001", "--name", "lobby-1")
     assert code == 0 and output.startswith("kiosk k-bj001-") and "bearer " in output, output
     code, output = _run("--config", config, "enrolment-code", "BJ001")

@@ -122,3 +122,17 @@ def test_expired_walk_in_form_is_gone(sim: Sim, monkeypatch: pytest.MonkeyPatch)
     assert kiosk.get_walk_in_session(session.session_id, wait=5).status == "expired"
     with pytest.raises(api.Gone):
         sim.phone().submit_walk_in_form(session.form_url, samples.submission())
+
+
+def test_a_core_bank_outage_is_a_503_and_the_same_key_opens_once_when_it_is_back(sim: Sim) -> None:
+    kiosk = sim.client("BJ001", retry=api.RetryPolicy(total=0))
+    verification = kiosk.verify_identity(samples.verification_request(samples.document(ADULT)))
+    request = samples.open_request(verification.verification_id)
+    sim.admin.core_outage("open_account", times=1)
+    with pytest.raises(api.Unavailable) as caught:
+        kiosk.open_account(request, idempotency_key="open-outage-01")
+    assert caught.value.status == 503 and caught.value.problem_type == "core-unavailable"
+    assert sim.server.central.core.count("account") == 0 and sim.server.store.count("idempotency") == 1
+    account = kiosk.open_account(request, idempotency_key="open-outage-01")  # the outage was not stored
+    assert kiosk.open_account(request, idempotency_key="open-outage-01") == account
+    assert sim.server.central.core.count("account") == 1

@@ -20,7 +20,8 @@ from tests.central.conftest import Sim
 from tests.central.test_contract import _journey
 
 MODELS = {name: getattr(m, name, None) or getattr(jm, name, None) for name in load_spec()["components"]["schemas"]}
-ALIASES = {"ObjectId", "BranchId", "KioskId", "IdempotencyKey", "Cursor", "Timestamp", "Sha256Hex", "Change"}
+ALIASES = {"ObjectId", "BranchId", "KioskId", "IdempotencyKey", "Cursor", "Timestamp", "Sha256Hex", "Change",
+           "JsonValue"}  # JsonValue: checksum.loads/canonical_json enforce it (no floats)
 RESPONSES = {"enrol": m.Enrolment, "getKeys": m.KeySet, "getChanges": m.ChangePage, "getSnapshot": m.SnapshotPage,
              "lookupAppointment": m.Appointment, "redeemAppointment": m.Appointment,
              "pushEvents": m.EventBatchResult, "heartbeat": m.HeartbeatAck,

@@ -8,20 +8,24 @@ certificate of a revoked kiosk, a bearer token where certificates are required. 
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import central_api_client as api
 from central_service.enrolment_ca import EnrolmentCA
 from central_service.testing import RunningService, running_service, sqlite_settings
+from kiosk_app.cli import cli
 from kiosk_app.cli.provision_cmd import new_key_and_csr
 from sync_agent import apply
 from sync_agent.central import CentralRemote
 from sync_agent.localdb import open_db
 from sync_agent.pull import Puller
+from tests.devices.devices_support import write_config  # the kiosk's dev config, pointed at this service
 
 BRANCH = "BJ001"
 NO_RETRY = api.RetryPolicy(total=0, body_retries=0)
@@ -120,3 +124,22 @@ def test_the_sync_agent_syncs_over_mtls(tls: Tls) -> None:
                 break
         state = tls.service.admin.branch_state(BRANCH)
         assert apply.branch_state(db, BRANCH) == (state["count"], state["digest"]) and state["count"] == 50
+
+
+def test_kiosk_provision_sends_a_csr_and_stores_a_working_certificate(tls: Tls) -> None:
+    """`kiosk provision` with a certificate-only config and the pinned CA: key and certificate written 0600,
+    no bearer token kept, and the certificate is what the service then accepts."""
+    pki = tls.work / "pki"
+    (tls.work / "kiosk").mkdir()
+    config = write_config(tls.work / "kiosk", tls.service.url, kiosk={"branch_id": BRANCH}, central={
+        "url": tls.service.url, "client_cert": str(pki / "kiosk.pem"), "client_key": str(pki / "kiosk.key"),
+        "ca_bundle": str(tls.ca_pem), "bearer_token_file": None})
+    config.write_text("\n".join(line for line in config.read_text().splitlines()
+                                if not line.startswith("bearer_token_file")), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(config), "provision", "--code",
+                                      tls.service.admin.enrolment_code(BRANCH)])
+    assert result.exit_code == 0, result.output
+    for path in (pki / "kiosk.pem", pki / "kiosk.key"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with tls.client((str(pki / "kiosk.pem"), str(pki / "kiosk.key"))) as client:
+        assert client.get_keys().keys

@@ -40,11 +40,11 @@ def test_assets_and_font_land_where_the_code_looks_when_frozen(spec: dict) -> No
     datas = spec["data_files"]()
     assert (str(ROOT / "assets" / "receipts" / "account_opening.txt"), "assets/receipts") in datas
     assert (str(ROOT / "assets" / "i18n" / "zh_CN.toml"), "assets/i18n") in datas
-    fonts = [(Path(src).name, dest) for src, dest in datas if dest == "fonts"]
+    fonts = [(Path(src).name, dest) for src, dest in datas if dest == "assets/fonts"]
     from kiosk_app.ui import fonts as ui_fonts
 
-    # kiosk_app.ui.fonts looks for sys._MEIPASS/fonts/<the Noto files>
-    assert fonts == [(name, "fonts") for name in ui_fonts.NOTO_FILES]
+    # kiosk_app.ui.fonts looks in assets/fonts for the Simplified Chinese faces (inside the bundle too)
+    assert fonts == [(name, "assets/fonts") for name in ui_fonts.SC_FILES]
 
 
 def test_a_build_machine_without_the_font_is_told_which_package(spec: dict, tmp_path: Path) -> None:

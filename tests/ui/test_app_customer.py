@@ -106,3 +106,33 @@ def test_a_foreign_permanent_resident_card_is_offered_english_on_the_details(win
         finally:
             window.remove_widget(root)
             host.close()
+
+
+def test_pin_keys_update_the_counter_in_place_and_a_new_entry_redraws(window, tmp_path: Path) -> None:
+    from kiosk_app.flow.screens import Screen
+    from kiosk_app.ui.chrome import Spinner, every_spinner
+    from kiosk_app.ui.pin_counter import PinCounter
+
+    with rehearsal(tmp_path, Setup(services=["mobile_banking"])) as r:
+        host = r.runtime.host
+        app = KioskApp(lambda on_screen: host.add_listener(on_screen) or host, bank_name="演示银行")
+        root = app.build()
+        try:
+            app.show(Screen("dispensing"))
+            spinner = next(w for w in app.root_box.walk() if isinstance(w, Spinner))
+            before = spinner.angle
+            every_spinner(app.root_box)(0.1)
+            assert spinner.angle != before  # the machine step moves
+            app.show(Screen("pin_first", {"digits": 0, "length": 6, "entry": 1}, timeout_s=30))
+            counter = next(w for w in app.root_box.walk() if isinstance(w, PinCounter))
+            for digits in range(1, 7):
+                app.show(Screen("pin_first", {"digits": digits, "length": 6, "entry": 1}, timeout_s=30))
+            assert next(w for w in app.root_box.walk() if isinstance(w, PinCounter)) is counter
+            assert counter.text == "●●●●●●"
+            app.show(Screen("pin_confirm", {"digits": 0, "length": 6, "entry": 2}, timeout_s=30))
+            second = next(w for w in app.root_box.walk() if isinstance(w, PinCounter))
+            assert second is not counter and second.text == "○○○○○○"
+            assert Texts().get("pin_entry_second") in words(app)
+        finally:
+            host.close()
+            del root

@@ -305,7 +305,8 @@ def test_occupation_picker_marks_the_current_choice_and_sends_the_edit(window) -
 
     posted: list = []
     view, _, _ = _themed(window, SAMPLES[2], "zh_CN", posted)
-    next(w for w in view.walk() if getattr(w, "text", None) == Texts().get("change")).trigger_action(0)
+    changes = [w for w in view.walk() if getattr(w, "text", None) == Texts().get("change")]
+    changes[1].trigger_action(0)  # phone, then occupation (the customer's order)
     EventLoop.idle()
     modal = next(w for w in window.children if isinstance(w, ModalView))
     rows = [w for w in modal.walk() if getattr(w, "kind", None) in ("selected", "secondary")]
@@ -324,13 +325,19 @@ def test_pin_counter_counts_without_digits_and_names_the_entry(window) -> None:
     assert Texts().get("pin_entry_second") in [getattr(w, "text", "") for w in view.walk()]
 
 
-def test_language_and_access_switches_call_the_app(window) -> None:
+def test_language_access_and_sound_switches_call_the_app(window) -> None:
+    from kiosk_app.ui.icons import Icon
+
     calls: list[str] = []
-    controls = {"on_language": lambda: calls.append("lang"), "on_access": lambda: calls.append("access")}
+    controls = {"on_language": lambda: calls.append("lang"), "on_access": lambda: calls.append("access"),
+                "on_sound": lambda: calls.append("sound"), "sound_step": 0}
     view, _, _ = _themed(window, SAMPLES[0], "zh_CN", controls=controls)
     next(w for w in view.walk() if getattr(w, "text", None) == "English").trigger_action(0)
     next(w for w in view.walk() if getattr(w, "text", None) == Texts().get("large_text_on")).trigger_action(0)
-    assert calls == ["lang", "access"]
+    speaker = next(w for w in view.walk() if isinstance(w, Icon) and w.name.startswith("speaker"))
+    assert speaker.name == "speaker_0" and speaker.parent.accessibility_text == Texts().get("sound_off")
+    speaker.parent.trigger_action(0)
+    assert calls == ["lang", "access", "sound"]
     view, _, _ = _themed(window, SAMPLES[2], "zh_CN")  # personal data on screen: no language switch here
     assert "English" not in [getattr(w, "text", "") for w in view.walk()]
 
@@ -363,3 +370,31 @@ def test_production_window_refuses_close_and_escape_demo_has_a_way_out(window) -
     finally:
         unlock()
         window.show_cursor = True
+
+
+def test_phone_is_changed_on_the_keypad_and_confirm_waits_for_all_digits(window, tmp_path: Path) -> None:
+    from kivy.base import EventLoop
+    from kivy.uix.modalview import ModalView
+
+    from kiosk_app.ui.keypad import KeypadField, NumericKeypad
+
+    posted: list = []
+    view, _, _ = _themed(window, SAMPLES[2], "zh_CN", posted)
+    changes = [w for w in view.walk() if getattr(w, "text", None) == Texts().get("change")]
+    assert len(changes) == 2  # occupation and phone
+    changes[0].trigger_action(0)  # the phone row comes first (customer order)
+    for _ in range(3):
+        EventLoop.idle()
+    window.screenshot(name=str(tmp_path / "phone_keypad.png"))
+    modal = next(w for w in window.children if isinstance(w, ModalView))
+    keypad = next(w for w in modal.walk() if isinstance(w, NumericKeypad))
+    entry = next(w for w in modal.walk() if isinstance(w, KeypadField))
+    confirm = next(w for w in modal.walk() if getattr(w, "text", None) == Texts().action("confirm"))
+    for key in "1391234567":
+        keypad.key_button(key).trigger_action(0)
+    assert confirm.disabled and entry.value == "1391234567"
+    keypad.key_button("8").trigger_action(0)
+    keypad.key_button("9").trigger_action(0)  # the 12th digit is refused
+    assert not confirm.disabled and entry.value == "13912345678"
+    confirm.trigger_action(0)
+    assert posted == [Touch("edit", {"field": "phone", "value": "13912345678"})]

@@ -81,12 +81,12 @@ def test_every_rendered_screen_passes_in_both_orientations_and_languages() -> No
     """Each panel size in its own process (SDL's offscreen surface keeps its size); both run at once."""
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1"}
     runs = [subprocess.Popen([sys.executable, "-m", "kiosk_app.ui.screen_checks", size], cwd=ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for size in ("1920x1080", "1080x1920")]
     findings = []
     for run in runs:
-        out, _ = run.communicate(timeout=240)
-        assert run.returncode == 0
+        out, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err[-2000:]
         findings += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert findings == [], "\n".join(f"{f['size']} {f['locale']} {f['screen']}: {f['check']} {f['detail']}"
                                      for f in findings[:40])

@@ -74,7 +74,29 @@ def test_player_plays_the_prompt_through_kivy_and_mute_silences_it(tmp_path: Pat
     voice.generate(tmp_path, ("zh_CN",))
     player = voice.VoicePlayer(tmp_path, volume=0.5)
     assert player.play("zh_CN", "await_id_card") == voice.prompt_path(tmp_path, "zh_CN", "await_id_card")
-    assert player._playing is not None and player._playing.volume == 0.5
+    assert player._playing is not None and player._playing.volume == pytest.approx(0.5 * 0.8)
+    assert [player.next_step() for _ in range(4)] == [3, 0, 1, 2]  # the speaker button: loud, silent, quiet, normal
+    player.play("zh_CN", "await_id_card")
+    player.set_step(3)
+    assert player._playing.volume == pytest.approx(0.5)  # a prompt playing follows the button at once
     player.set_muted(True)
     assert player._playing is None and player.play("zh_CN", "review") is None
     assert voice.VoicePlayer(tmp_path / "none").play("zh_CN", "review") is None  # no files: silent, not broken
+
+
+def test_production_window_config_is_fullscreen_borderless_without_cursor_or_escape() -> None:
+    from kivy.config import Config
+
+    from kiosk_app.ui.window import configure_window
+
+    keys = [("graphics", k) for k in ("width", "height", "fullscreen", "borderless", "show_cursor")]
+    saved = {key: Config.get(*key) for key in [*keys, ("kivy", "exit_on_escape")]}
+    try:
+        configure_window(Display(orientation="portrait"))
+        assert [Config.get(*key) for key in keys] == ["1080", "1920", "auto", "1", "0"]
+        assert Config.get("kivy", "exit_on_escape") == "0"
+        configure_window(Display(fullscreen=False, mode="demo"))
+        assert [Config.get(*key) for key in keys] == ["1920", "1080", "0", "0", "1"]
+    finally:
+        for (section, name), value in saved.items():
+            Config.set(section, name, value)
