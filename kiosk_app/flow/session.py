@@ -78,7 +78,7 @@ class Session:
     _prompting: bool = False
     _extensions: int = 0
     _pending_errors: dict[str, str] | None = None
-    _refusal: str = "declined"
+    refusal: str = "declined"  # why the session was refused (the refused screen and the outcome show it)
     _confirming_cancel: bool = False
     _idle_message_until: float | None = None
 
@@ -140,7 +140,7 @@ class Session:
 
     def refuse(self, reason: str) -> St:
         """End the session with a reason the customer and the lobby manager both see."""
-        self._refusal = reason
+        self.refusal = reason
         return St.REFUSED
 
     def begin(self, path: Path) -> None:
@@ -191,7 +191,7 @@ class Session:
         return self._show(self._screen_for(St.IDLE).with_errors(base=outcome))
 
     def _end_session(self) -> None:
-        outcome = "completed" if self.state is St.THANK_YOU else f"refused:{self._refusal}"
+        outcome = "completed" if self.state is St.THANK_YOU else f"refused:{self.refusal}"
         if outcome != "completed" and not self.ctx.account_opened and self.ctx.token is not None:
             self.recorder.release_token(self.ctx.token.token_id)
         self.recorder.end(self.ctx.session_id, outcome, {"touches": self.ctx.touches, "screens": self.ctx.screens})
@@ -209,7 +209,7 @@ class Session:
         self._deadline = None
         self._prompting = False
         self._extensions = 0
-        self._refusal = "declined"
+        self.refusal = "declined"
         self._confirming_cancel = False
 
     # --- deadlines (WCAG 2.2.1: >= 20 s to extend, >= 10 extensions) --------------------------------------

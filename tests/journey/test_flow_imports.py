@@ -90,3 +90,9 @@ def test_the_table_names_functions_not_strings() -> None:
 
     handlers = [edge.handler for edges in TABLE.values() for edge in edges.values()]
     assert handlers and all(callable(h) and h.__name__.startswith("on_") for h in handlers)
+
+
+def test_the_screens_do_not_know_the_engine() -> None:
+    """screen_builder reads a ScreenSource; it imports the session module not even for the type checker."""
+    text = (FLOW / "screen_builder.py").read_text(encoding="utf-8")
+    assert "kiosk_app.flow.session" not in text and "._" not in text.replace("__", "")
