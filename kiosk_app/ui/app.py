@@ -24,7 +24,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kiosk_app.flow.events import Event, Tick
 from kiosk_app.flow.host import SessionHost
 from kiosk_app.flow.screens import Screen
-from kiosk_app.ui.chrome import every_spinner
+from kiosk_app.ui.chrome import start_spinners
 from kiosk_app.ui.components import ThemedButton
 from kiosk_app.ui.fonts import register_default_font
 from kiosk_app.ui.garbage import collect_after_switch, freeze_long_lived
@@ -168,9 +168,7 @@ class KioskApp(App):
         if self._spin_event is not None:
             self._spin_event.cancel()
             self._spin_event = None
-        turn = every_spinner(view)
-        if turn is not None:
-            self._spin_event = Clock.schedule_interval(turn, 1 / 30)
+        self._spin_event = start_spinners(view)
         if self.console is not None and screen.step_id in CUSTOMER_SCREENS:
             staff = ThemedButton(self.theme, "quiet", text=self.texts.action("staff_login"), size_hint=(None, None),
                                  size=(self.theme.px(220), self.theme.space("target_min")),
