@@ -136,3 +136,31 @@ def test_pin_keys_update_the_counter_in_place_and_a_new_entry_redraws(window, tm
         finally:
             host.close()
             del root
+
+
+def test_the_clock_turns_the_spinner_and_a_replaced_screen_is_freed_once_the_new_one_is_drawn(window,
+                                                                                              tmp_path: Path) -> None:
+    """The spinner turns by itself (the app's per-frame clock event); the screen the customer left is a cyclic
+    widget tree that only the collector frees: the app collects it just after the switch (ui/garbage.py)."""
+    import weakref
+
+    from kiosk_app.flow.screens import Screen
+    from kiosk_app.ui.chrome import Spinner
+
+    with rehearsal(tmp_path, Setup(services=["mobile_banking"])) as r:
+        host = r.runtime.host
+        app = KioskApp(lambda on_screen: host.add_listener(on_screen) or host, bank_name="演示银行")
+        root = app.build()
+        window.add_widget(root)
+        try:
+            app.show(Screen("dispensing"))
+            spinners = [w for w in app.root_box.walk() if isinstance(w, Spinner)]
+            start = spinners[0].angle
+            pump(lambda: spinners[0].angle != start, timeout=3.0)
+            left = weakref.ref(app.root_box.children[-1])
+            spinners.clear()  # the test holds no widget of the old screen
+            app.show(Screen("printing"))
+            pump(lambda: left() is None, timeout=3.0)
+        finally:
+            window.remove_widget(root)
+            host.close()
