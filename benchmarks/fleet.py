@@ -74,8 +74,15 @@ class Fleet:
     all_seen: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-async def kiosk(index: int, client: httpx.AsyncClient, fleet: Fleet) -> None:
-    """Catch up, then long-poll the branch feed until told to stop; report arrivals of the expected change."""
+async def kiosk(index: int, url: str, fleet: Fleet) -> None:
+    """One kiosk with its own connection (as a real one has; one shared pool of 1,000 connections costs the
+    client more per request than the server spends): catch up, then long-poll the branch feed until told to
+    stop; report arrivals of the expected change."""
+    async with httpx.AsyncClient(base_url=url, limits=httpx.Limits(max_connections=1)) as client:
+        await _follow(index, client, fleet)
+
+
+async def _follow(index: int, client: httpx.AsyncClient, fleet: Fleet) -> None:
     branch, token = fleet.kiosks[index]
     headers, cursor, caught_up = {"Authorization": f"Bearer {token}"}, None, False
     # The first long-poll waits 5..25 s, the next ones 25 s: real kiosks' polls are spread over the cycle, and
@@ -259,9 +266,8 @@ class socket_port:
 
 async def measure(url: str, token: str, pids: list[int], fleet: Fleet, plain: list[str], targets: list[tuple[str, str]],
                   args: argparse.Namespace) -> dict[str, float]:
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    async with httpx.AsyncClient(base_url=url, limits=limits) as client:
-        tasks = [asyncio.create_task(kiosk(i, client, fleet)) for i in range(len(fleet.kiosks))]
+    async with httpx.AsyncClient(base_url=url) as client:
+        tasks = [asyncio.create_task(kiosk(i, url, fleet)) for i in range(len(fleet.kiosks))]
         try:
             started = time.perf_counter()
             while fleet.parked < len(fleet.kiosks):

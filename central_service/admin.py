@@ -60,10 +60,11 @@ class CentralAdmin:
 
     def update_appointment(self, appointment_id: str, **changes: Any) -> dict[str, Any]:
         """Change fields (e.g. customer=..., services=...); bumps version. Raises KeyError if unknown."""
-        doc = self.store.get_appointment(appointment_id)
-        if doc is None:
-            raise KeyError(appointment_id)
-        return self.store.put_appointment({**doc, **changes})
+        with self.store.db.tx():
+            doc = self.store.get_appointment(appointment_id, for_update=True)
+            if doc is None:
+                raise KeyError(appointment_id)
+            return self.store.put_appointment({**doc, **changes})
 
     def cancel_appointment(self, appointment_id: str) -> dict[str, Any]:
         return self.update_appointment(appointment_id, status="cancelled")
@@ -123,6 +124,7 @@ class CentralAdmin:
             "events_stored": self.store.count("events"), "appointments": self.store.count("appointments"),
             "heartbeats": self.store.count("heartbeats"), "faults_fired": dict(self.central.faults.fired),
             "faults_armed": self.central.faults.armed(),
+            "long_polls_parked": self.central.hub.parked,
         }
 
 
@@ -180,6 +182,12 @@ class AdminClient:
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/admin/faults")
+
+    def core_outage(self, operation: str = "*", times: int = 1) -> None:
+        self._call("POST", "/admin/core-outage", {"operation": operation, "times": times})
+
+    def revoke_kiosk(self, kiosk_id: str) -> None:
+        self._call("POST", f"/admin/kiosks/{kiosk_id}/revoke")
 
     def set_person(self, id_number: str, **rules: Any) -> None:
         self._call("PUT", f"/admin/people/{id_number}", rules)

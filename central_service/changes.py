@@ -27,6 +27,7 @@ class ChangeHub:
         self._generation: defaultdict[str, int] = defaultdict(int)
         self._events: dict[str, asyncio.Event] = {}
         self.closing = False
+        self.parked = 0  # long-polls waiting right now (stats; a hung-up kiosk's leaves at once)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -65,8 +66,12 @@ class ChangeHub:
         event = self._events.get(branch_id)
         if event is None:
             event = self._events[branch_id] = asyncio.Event()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+        self.parked += 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout)
+        finally:
+            self.parked -= 1
 
     def shutdown(self) -> None:
         """Release every long-poll; later waits return at once."""

@@ -9,6 +9,7 @@ long-polls are coroutines.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import inspect
 from collections.abc import Awaitable, Callable
@@ -55,10 +56,28 @@ class Call:
                            errors=[{"location": f"query/{name}", "message": f"violates 'range {low}..{high}'"}])
         return int(value)
 
+    async def wait_for_change(self, branch_id: str, generation: int, timeout: float) -> bool:
+        """Park until the branch changes after `generation`, `timeout` s pass or the service stops; False if
+        the kiosk hung up meanwhile (its long-poll then ends at once instead of holding on to the timeout)."""
+        change = asyncio.ensure_future(self.central.hub.wait(branch_id, generation, timeout))
+        gone = asyncio.ensure_future(_hung_up(self.request))
+        try:
+            await asyncio.wait({change, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            change.cancel()
+            gone.cancel()
+        return not (gone.done() and not gone.cancelled())
+
     def require_branch(self, branch_id: str) -> None:
         """Raises ApiError 403 unless the calling kiosk belongs to `branch_id` (any text compares safely)."""
         if not hmac.compare_digest(branch_id.encode("utf-8"), self.kiosk.branch_id.encode("utf-8")):
             raise ApiError(403, "wrong-branch", "this kiosk may only use its own branch")
+
+
+async def _hung_up(request: Request) -> None:
+    """Return once the client has disconnected (a GET has no body left to read, so the next message is that)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def central_of(request: Request) -> Central:
@@ -161,7 +180,7 @@ def _apply_once(view: PostView, call: Call, key: str, body: Any) -> Response:
     print_ = fingerprint({"path": call.request.url.path, "body": body})
     outcome: ApiError | tuple[int, Any]
     with store.db.tx():
-        store.lock_key(branch)
+        store.lock_key(branch, key)
         stored = store.answer_for(branch, key)
         if stored is None:
             try:

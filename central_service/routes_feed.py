@@ -84,7 +84,8 @@ async def get_changes(call: Call, branch_id: str) -> Response:
         left = deadline - time.monotonic()
         if rows or left <= 0 or hub.closing:
             break
-        await hub.wait(branch_id, generation, left)
+        if not await call.wait_for_change(branch_id, generation, left):
+            return Response(status_code=204)  # the kiosk hung up: nobody reads this
     return await run_in_threadpool(_feed_page, call, position, rows, more, state)
 
 
@@ -177,9 +178,9 @@ def lookup(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
 
 @kiosk_post("RedeemRequest")
 def redeem(call: Call, body: dict[str, Any], appointment_id: str) -> tuple[int, Any]:
-    """Use an appointment once."""
+    """Use an appointment once (its row locked from the check to the commit)."""
     store = call.central.store
-    doc = store.get_appointment(appointment_id)
+    doc = store.get_appointment(appointment_id, for_update=True)
     if doc is None or doc["branch_id"] != call.branch_id:
         raise ApiError(404, "not-found", "no such appointment")
     if doc["status"] != "booked":
@@ -198,6 +199,7 @@ def _apply_event(call: Call, event: dict[str, Any]) -> dict[str, Any]:
     store = call.central.store
     key, print_ = event["idempotency_key"], fingerprint(event)
     with store.db.tx():
+        store.lock_key(call.branch_id, "event:" + key)  # two batches carrying one event apply it once
         row = store.event_by_key(call.branch_id, key)
         if row is None:
             event_id, received = store.add_event(call.kiosk, key, print_, event, dumps(event["payload"]))

@@ -62,7 +62,8 @@ async def get_walk_in(call: Call, session_id: str) -> Response:
         left = min(deadline, time.monotonic() + max(0.0, row.expires_at - time.time())) - time.monotonic()
         if row.status != "waiting" or left <= 0 or hub.closing:
             return json_response(200, await run_in_threadpool(_view, call, session_id))
-        await hub.wait(call.branch_id, generation, left)
+        if not await call.wait_for_change(call.branch_id, generation, left):
+            return Response(status_code=204)  # the kiosk hung up: nobody reads this
 
 
 async def submit_walk_in(request: Request) -> Response:

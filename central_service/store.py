@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from central_api_client.checksum import branch_digest, canonical_json
@@ -145,10 +145,12 @@ class Store:
                 for start in range(0, len(rows), 5000):
                     conn.execute(t.appointments.insert(), rows[start:start + 5000])
 
-    def get_appointment(self, appointment_id: str) -> dict[str, Any] | None:
+    def get_appointment(self, appointment_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        """The stored document; `for_update` (inside `db.tx()`) locks its row until commit, for a
+        read-check-write such as a redemption (PostgreSQL; SQLite's single writer serialises already)."""
+        query = select(t.appointments.c.doc).where(t.appointments.c.id == appointment_id)
         with self.db.read() as conn:
-            doc = conn.execute(select(t.appointments.c.doc)
-                               .where(t.appointments.c.id == appointment_id)).scalar_one_or_none()
+            doc = conn.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
         return json.loads(doc) if doc else None
 
     def appointments(self, branch_id: str, *, include_cancelled: bool = False) -> list[dict[str, Any]]:
@@ -310,11 +312,14 @@ class Store:
                                                        status=status, body=body, created_at=self.now()))
         self.counters["keys_applied"] += 1
 
-    def lock_key(self, branch_id: str) -> None:
-        """Serialise requests with the same branch's keys on PostgreSQL (two workers, one key: one applies)."""
+    def lock_key(self, branch_id: str, key: str) -> None:
+        """Serialise the requests that carry one branch's key, until the transaction ends (on PostgreSQL: a
+        transaction-scoped advisory lock on the key's hash, so two workers given one key apply it once while
+        other keys of the branch go on; SQLite's single writer serialises everything already)."""
         if self.db.is_postgres:
+            lock_id = int.from_bytes(hashlib.sha256(f"{branch_id}\0{key}".encode()).digest()[:8], "big", signed=True)
             with self.db.tx() as conn:
-                self._lock_branch(conn, branch_id)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
     def event_by_key(self, branch_id: str, key: str) -> Any:
         e = t.events

@@ -56,21 +56,30 @@ class SimulatedCore:
                     self._outages[name] -= 1
                     raise CoreUnavailable(f"core bank unavailable for {operation}")
 
-    def person(self, id_number: str) -> dict[str, Any]:
+    def person(self, id_number: str, *, for_update: bool = False) -> dict[str, Any]:
+        """The person's rules; `for_update` (inside a transaction) creates the row if needed and locks it until
+        commit, so two concurrent Class I openings for one person cannot both pass the one-Class-I check."""
         p = t.core_people
+        query = select(p.c.blocklisted, p.c.holds_class1, p.c.outcome).where(p.c.id_number == id_number)
         with self.store.db.read() as conn:
-            row = conn.execute(select(p.c.blocklisted, p.c.holds_class1, p.c.outcome)
-                               .where(p.c.id_number == id_number)).first()
+            if for_update:
+                conn.execute(self._insert_people().values(id_number=id_number, blocklisted=False, holds_class1=False)
+                             .on_conflict_do_nothing())
+                query = query.with_for_update()
+            row = conn.execute(query).first()
         blocklisted, holds, outcome = row or (False, False, None)
         return {"blocklisted": bool(blocklisted), "holds_class1": bool(holds), "outcome": outcome}
+
+    def _insert_people(self) -> Any:
+        return (postgresql.insert if self.store.db.is_postgres else sqlite.insert)(t.core_people)
 
     def set_person(self, id_number: str, **rules: Any) -> None:
         current = {**self.person(id_number), **rules}
         values = {"id_number": id_number, "blocklisted": bool(current["blocklisted"]),
                   "holds_class1": bool(current["holds_class1"]), "outcome": current["outcome"]}
-        insert = (postgresql.insert if self.store.db.is_postgres else sqlite.insert)(t.core_people)
         with self.store.db.tx() as conn:
-            conn.execute(insert.values(**values).on_conflict_do_update(index_elements=["id_number"], set_=values))
+            conn.execute(self._insert_people().values(**values)
+                         .on_conflict_do_update(index_elements=["id_number"], set_=values))
 
     # --- records -------------------------------------------------------------------------------------------
 
@@ -80,12 +89,13 @@ class SimulatedCore:
                                                         body=json.dumps(body, ensure_ascii=False),
                                                         created_at=self.store.now()))
 
-    def _get(self, kind: str, record_id: str, branch_id: str, what: str) -> dict[str, Any]:
-        """A record of this branch only (another branch's is as good as absent). Raises CoreRefusal 404."""
+    def _get(self, kind: str, record_id: str, branch_id: str, what: str, *, for_update: bool = False) -> dict[str, Any]:
+        """A record of this branch only (another branch's is as good as absent); `for_update` locks it to the
+        commit. Raises CoreRefusal 404."""
         r = t.core_records
+        query = select(r.c.body).where(and_(r.c.kind == kind, r.c.id == record_id, r.c.branch_id == branch_id))
         with self.store.db.read() as conn:
-            body = conn.execute(select(r.c.body).where(and_(r.c.kind == kind, r.c.id == record_id,
-                                                            r.c.branch_id == branch_id))).scalar_one_or_none()
+            body = conn.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
         if body is None:
             raise CoreRefusal(404, "not-found", f"no such {what} in this branch")
         return json.loads(body)
@@ -121,7 +131,11 @@ class SimulatedCore:
             verification["outcome"] == "needs_staff" and "staff_approval" in request)
         if not usable:
             raise CoreRefusal(422, "account-refused", "the identity verification does not allow an account")
-        person = self.person(verification["id_number"])
+        with self.store.db.tx():  # joins the request's transaction: the person stays locked until it commits
+            return self._open(branch_id, request, verification)
+
+    def _open(self, branch_id: str, request: dict[str, Any], verification: dict[str, Any]) -> dict[str, Any]:
+        person = self.person(verification["id_number"], for_update=request["account_class"] == "I")
         if person["blocklisted"]:
             raise CoreRefusal(422, "account-refused", "refused by the bank's rules; a member of staff will explain")
         if request["account_class"] == "I":
@@ -132,12 +146,10 @@ class SimulatedCore:
         account = {"account_id": new_id("acc"), "account_class": request["account_class"],
                    "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
                    "card_pan_masked": _mask_pan(request["card"]["pan"]), "opened_at": self.store.now()}
-        with self.store.db.tx():
-            self._put("account", account["account_id"], branch_id,
-                      {**account, "verification_id": request["verification_id"]},
-                      ref=sha256(verification["id_number"]))
-            if request["account_class"] == "I":
-                self.set_person(verification["id_number"], holds_class1=True)
+        record = {**account, "verification_id": request["verification_id"]}
+        self._put("account", account["account_id"], branch_id, record, ref=sha256(verification["id_number"]))
+        if request["account_class"] == "I":
+            self.set_person(verification["id_number"], holds_class1=True)
         return account
 
     def set_pin(self, branch_id: str, account_id: str, key_id: str) -> dict[str, Any]:
@@ -149,9 +161,9 @@ class SimulatedCore:
 
     def activate(self, branch_id: str, service: str, account_id: str) -> dict[str, Any]:
         self._check_outage("activate")
-        self._get("account", account_id, branch_id, "account")
         r = t.core_records
         with self.store.db.tx() as conn:
+            self._get("account", account_id, branch_id, "account", for_update=True)  # one activation at a time
             found = conn.execute(select(r.c.body).where(and_(r.c.kind == service, r.c.ref == account_id))).first()
             if found:
                 return json.loads(found[0])

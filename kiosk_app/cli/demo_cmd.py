@@ -1,4 +1,4 @@
-"""`kiosk demo`: the whole kiosk in rehearsal — reference central service, sync agent, emulated devices.
+"""`kiosk demo`: the whole kiosk in rehearsal — central service (embedded SQLite), sync agent, emulated devices.
 
 Headless (no display, or --headless) it plays journey scripts and prints what happened; with a display it
 opens the touchscreen app on a rehearsal kiosk, and the keyboard plays the customer's hands.
@@ -48,7 +48,7 @@ def demo(headless: bool | None, scripts: tuple[str, ...], workdir: str | None, q
         run_window(base)
         return
     paths = [Path(s) for s in scripts] or sorted((assets_dir() / "journeys").glob("*.toml"))
-    click.echo(f"kiosk demo (headless): {len(paths)} journey(s); reference central service, sync agent and "
+    click.echo(f"kiosk demo (headless): {len(paths)} journey(s); central service, sync agent and "
                f"emulated devices under {base}")
     failed = 0
     for index, path in enumerate(paths):

@@ -185,7 +185,7 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
 
 def _face_frame() -> np.ndarray:
     """A stand-in for the camera's view of the customer: a still frame with an oval, as a real camera would give
-    an image (the reference service does not recognise faces; it checks that one came with consent)."""
+    an image (the simulated core bank does not recognise faces; it checks that one came with consent)."""
     yy, xx = np.mgrid[0:480, 0:640]
     oval = ((xx - 320) / 120.0) ** 2 + ((yy - 220) / 160.0) ** 2 <= 1.0
     frame = np.full((480, 640, 3), 200, dtype=np.uint8)

@@ -62,3 +62,11 @@ def test_config_names_an_unknown_key_and_a_wrong_type(tmp_path: Path) -> None:
     assert code != 0 and "central.databse: unknown key" in output
     code, output = _run("--config", _config(tmp_path, port="80"), "db", "upgrade")
     assert code != 0 and "central.port: expected int, got str" in output
+
+
+def test_the_deployed_example_config_loads() -> None:
+    from central_service.settings import load_settings
+
+    example = Path(__file__).resolve().parents[2] / "deploy" / "central.example.toml"
+    settings = load_settings(example)
+    assert settings.is_postgres and settings.workers == 4 and settings.ssl_certfile and settings.host == "0.0.0.0"

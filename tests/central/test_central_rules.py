@@ -1,4 +1,4 @@
-"""The bank's rules as the reference service answers them, through the client."""
+"""The bank's rules as the service (its simulated core bank) answers them, through the client."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract tests: every route of the reference service, driven through the client, validated both ways
+"""Contract tests: every route of the service, driven through the client, validated both ways
 against openapi.yaml by openapi-core (the `checked_sim` hook fails the test on any break)."""
 
 from __future__ import annotations

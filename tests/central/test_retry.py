@@ -1,4 +1,4 @@
-"""The client's retry behaviour against the reference service's fault mode, over real loopback sockets."""
+"""The client's retry behaviour against the service's fault mode, over real loopback sockets."""
 
 from __future__ import annotations
 
@@ -107,4 +107,21 @@ def test_admin_client_arms_faults_over_http(sim: Sim) -> None:
     admin.arm_fault("getKeys", "error", times=1, retry_after=0)
     sim.client("BJ001").get_keys()
     assert admin.stats()["faults_fired"] == {"error": 1}
+    admin.close()
+
+
+def test_admin_client_scripts_a_core_outage_and_revokes_a_kiosk_over_http(sim: Sim) -> None:
+    from central_service.admin import AdminClient
+
+    admin = AdminClient(sim.url, sim.server.admin_token)
+    kiosk = sim.client("BJ001", retry=RetryPolicy(total=0))
+    admin.core_outage("verify_identity")
+    document = samples.document("11010519491231002X")
+    with pytest.raises(api.Unavailable):
+        kiosk.verify_identity(samples.verification_request(document))
+    assert kiosk.verify_identity(samples.verification_request(document)).outcome == "match"
+    added = admin.add_kiosk("BJ001")
+    admin.revoke_kiosk(added["kiosk_id"])
+    with pytest.raises(api.Unauthorized):
+        sim.client(token=added["bearer_token"]).get_keys()
     admin.close()

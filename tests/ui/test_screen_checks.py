@@ -77,6 +77,7 @@ def test_checks_fail_on_small_text_small_targets_and_low_contrast(window) -> Non
     assert sum(f.check == "target" for f in found) >= 3, "two 40 px buttons and no gap between them"
 
 
+@pytest.mark.timeout(600)  # ~1 min on an idle machine (two processes, 512 renders); minutes when it is busy
 def test_every_rendered_screen_passes_in_both_orientations_and_languages() -> None:
     """Each panel size in its own process (SDL's offscreen surface keeps its size); both run at once."""
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1"}
