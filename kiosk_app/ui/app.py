@@ -27,6 +27,7 @@ from kiosk_app.flow.screens import Screen
 from kiosk_app.ui.chrome import every_spinner
 from kiosk_app.ui.components import ThemedButton
 from kiosk_app.ui.fonts import register_default_font
+from kiosk_app.ui.garbage import collect_after_switch, freeze_long_lived
 from kiosk_app.ui.pin_counter import PinCounter
 from kiosk_app.ui.texts import Texts
 from kiosk_app.ui.theme import Theme
@@ -79,6 +80,7 @@ class KioskApp(App):
         if self._console_factory is not None:
             self.console = self._console_factory()
             self.console.restore_kiosk_state()
+        freeze_long_lived()
         self.show(self.host.session.screen)
         Clock.schedule_interval(self._tick, self.tick_s)
         return self.root_box
@@ -159,6 +161,7 @@ class KioskApp(App):
 
     def _draw(self, screen: Screen) -> None:
         self.root_box.clear_widgets()
+        collect_after_switch()  # the tree just removed is cyclic garbage: free it once the new one is drawn
         view, self._countdown = build_view(screen, self.texts, self.post, bank_name=self.bank_name,
                                            theme=self.theme, controls=self.controls)
         self.root_box.add_widget(view)
@@ -204,6 +207,7 @@ class KioskApp(App):
         if self._console_view is None:
             self._console_view = ConsoleView(self._console_post, locale=self.locale, theme=self.theme)
             self.root_box.clear_widgets()
+            collect_after_switch()
             self.root_box.add_widget(self._console_view)
         self._console_view.show(screen)
 
