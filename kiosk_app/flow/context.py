@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,11 +10,18 @@ from typing import Any
 from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, Path, TokenRef
 
 
+class OnDecline(enum.Enum):
+    """What a lobby manager's "no" does: end the session refused, or go back and open a class II account."""
+
+    REFUSE = "refused"
+    CLASS2 = "class2"
+
+
 @dataclass
 class StaffRequest:
     reason: str
     resume: str
-    on_decline: str = "refused"
+    on_decline: OnDecline = OnDecline.REFUSE
     staff_id: str | None = None
 
 

@@ -25,6 +25,7 @@ from kiosk_app.flow.device_health import FAULT, OK, WARNING, judge
 from kiosk_app.flow.issuance import CardBook, ChipPort, DispenserPort, Location, bind_unknown, recover, staff_settle
 from kiosk_app.flow.issuance.outcomes import FINAL_LOCATIONS
 from kiosk_app.flow.screens import Screen
+from kiosk_app.flow.session_outcome import SessionOutcome
 from kiosk_app.store.branch_day import BranchDay
 from kiosk_app.store.reports import cards_handed_out, sessions_by_outcome
 from sync_agent.localdb import LocalDb
@@ -304,7 +305,7 @@ def sessions_today(db: LocalDb, branch_day: BranchDay, day: date) -> Outcome:
     by_outcome = sessions_by_outcome(db, lo, hi)
     by_kind: dict[str, int] = {}
     for outcome, count in by_outcome.items():
-        kind = outcome.partition(":")[0]
+        kind = SessionOutcome.parse(outcome).kind
         by_kind[kind] = by_kind.get(kind, 0) + count
     issued = cards_handed_out(db, lo, hi)
     data = {"date": day.isoformat(), "total": sum(by_outcome.values()), "by_outcome": by_outcome,

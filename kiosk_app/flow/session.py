@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from kiosk_app.flow import screen_builder, table
-from kiosk_app.flow.context import SessionContext, StaffRequest
+from kiosk_app.flow.context import OnDecline, SessionContext, StaffRequest
 from kiosk_app.flow.events import Event, Tick, Touch
 from kiosk_app.flow.model import Path
 from kiosk_app.flow.policy import AccountPolicy
@@ -29,6 +29,7 @@ from kiosk_app.flow.ports import (
     TokenPort,
 )
 from kiosk_app.flow.screens import Screen
+from kiosk_app.flow.session_outcome import COMPLETED, SessionOutcome
 from kiosk_app.flow.staff import StaffAuthenticator
 from kiosk_app.flow.table import STAFF_WAITS, TABLE, TERMINAL, St
 from kiosk_app.store.sessions import Recorder
@@ -132,7 +133,7 @@ class Session:
         self._pending_errors = errors
         return self.state
 
-    def request_staff(self, reason: str, resume: St, on_decline: str = "refused") -> St:
+    def request_staff(self, reason: str, resume: St, on_decline: OnDecline = OnDecline.REFUSE) -> St:
         """Raise a lobby-manager request; the session waits in STAFF_NEEDED until a decision."""
         self.ctx.staff_request = StaffRequest(reason, resume.value, on_decline)
         self.recorder.event(self.ctx.session_id, "staff_requested", {"reason": reason, "resume": resume.value})
@@ -191,10 +192,12 @@ class Session:
         return self._show(self._screen_for(St.IDLE).with_errors(base=outcome))
 
     def _end_session(self) -> None:
-        outcome = "completed" if self.state is St.THANK_YOU else f"refused:{self.refusal}"
-        if outcome != "completed" and not self.ctx.account_opened and self.ctx.token is not None:
+        completed = self.state is St.THANK_YOU
+        outcome = SessionOutcome(COMPLETED) if completed else SessionOutcome.refused(self.refusal)
+        if not completed and not self.ctx.account_opened and self.ctx.token is not None:
             self.recorder.release_token(self.ctx.token.token_id)
-        self.recorder.end(self.ctx.session_id, outcome, {"touches": self.ctx.touches, "screens": self.ctx.screens})
+        self.recorder.end(self.ctx.session_id, outcome.stored(),
+                          {"touches": self.ctx.touches, "screens": self.ctx.screens})
         self.ctx.wipe()
 
     def finish(self) -> St:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kiosk_app.flow.context import OnDecline
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.model import Path
 from kiosk_app.flow.risk import QUESTIONS, RiskAnswerError, score
@@ -44,7 +45,7 @@ def on_request_class1(s: Session, ev: Touch) -> St:
     """A Class I account needs a lobby manager's on-site identity check during the session."""
     if s.ctx.check is not None and s.ctx.check.holds_class1:
         return s.stay(base="already_class1")
-    return s.request_staff("onsite_identity", St.REVIEW, on_decline="class2")
+    return s.request_staff("onsite_identity", St.REVIEW, on_decline=OnDecline.CLASS2)
 
 
 def on_tax_confirm(s: Session, ev: Touch) -> St:

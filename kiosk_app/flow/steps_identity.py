@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from kiosk_app.flow.context import StaffApproval
+from kiosk_app.flow.context import OnDecline, StaffApproval
 from kiosk_app.flow.events import (
     FormSubmitted,
     IdCardRead,
@@ -144,7 +144,7 @@ def on_staff_decision(s: Session, ev: StaffDecision) -> St:
     s.recorder.staff_decision(s.ctx.session_id, request.staff_id or "?", request.reason, ev.approve, ev.note)
     s.ctx.staff_request = None
     if not ev.approve:
-        return St(request.resume) if request.on_decline == "class2" else s.refuse(request.reason)
+        return St(request.resume) if request.on_decline is OnDecline.CLASS2 else s.refuse(request.reason)
     s.ctx.staff_approvals.append(StaffApproval(request.reason, request.staff_id))
     if request.reason == "onsite_identity":
         s.ctx.onsite_identity_checked = True

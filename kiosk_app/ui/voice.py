@@ -1,8 +1,9 @@
 """Voice prompts: one short spoken prompt per customer step, in zh and en, keyed by the step id.
 
 The words are the step's title from the catalogue (one owner for the text; a bank that rewords a title gets
-a matching prompt at the next build). `generate` speaks them offline with espeak-ng (`-v cmn` / `-v en`) into
-WAV files at build or setup time (`python -m kiosk_app.ui.voice [DIR]`, default `assets/voice/`, which
+a matching prompt at the next build). `generate` speaks them offline with espeak-ng (`-v cmn` / `-v en`) and
+compresses them to Ogg Vorbis with oggenc (Debian's vorbis-tools; a tenth of the WAV's size, which Kivy's SDL2
+mixer plays) at build or setup time (`python -m kiosk_app.ui.voice [DIR]`, default `assets/voice/`, which
 `kiosk.spec` bundles); the app plays them through Kivy's SoundLoader. A prompt whose words changed is
 regenerated (the manifest keeps a hash of the words per file). Prompts are never made on the kiosk itself.
 """
@@ -29,8 +30,11 @@ SILENT_STEPS = {"staff_decide", "closed", "done"}
 MANIFEST = "manifest.json"
 
 
+OGG_QUALITY = "2"  # oggenc -q: ~64 kbit/s nominal, far below that for a mono voice; clear on a kiosk speaker
+
+
 class VoiceBuildError(RuntimeError):
-    """espeak-ng is missing or failed (Debian: apt-get install espeak-ng)."""
+    """espeak-ng or oggenc is missing or failed (Debian: apt-get install espeak-ng vorbis-tools)."""
 
 
 def prompt_steps(locale: str = i18n.DEFAULT_LOCALE) -> list[str]:
@@ -43,7 +47,7 @@ def prompt_words(locale: str, step_id: str) -> str:
 
 
 def prompt_path(root: Path, locale: str, step_id: str) -> Path:
-    return root / locale / f"{step_id}.wav"
+    return root / locale / f"{step_id}.ogg"
 
 
 def default_dir() -> Path:
@@ -56,12 +60,12 @@ def _digest(words: str, voice: str) -> str:
 
 
 def generate(root: Path, locales: tuple[str, ...] = i18n.LOCALES) -> int:
-    """Speak every prompt into `root/<locale>/<step>.wav`; returns how many files were (re)made.
+    """Speak every prompt into `root/<locale>/<step>.ogg`; returns how many files were (re)made.
 
-    Raises VoiceBuildError if espeak-ng is not installed or fails on a prompt.
+    Raises VoiceBuildError if espeak-ng or oggenc is not installed or fails on a prompt.
     """
-    espeak = shutil.which("espeak-ng")
-    if espeak is None:
+    espeak, oggenc = shutil.which("espeak-ng"), shutil.which("oggenc")
+    if espeak is None or oggenc is None:
         raise VoiceBuildError(VoiceBuildError.__doc__)
     manifest_path = root / MANIFEST
     manifest: dict[str, str] = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
@@ -74,15 +78,27 @@ def generate(root: Path, locales: tuple[str, ...] = i18n.LOCALES) -> int:
             if path.is_file() and manifest.get(key) == digest:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
-            done = subprocess.run([espeak, "-v", voice, "-s", "150", "-w", str(path), words],
-                                  capture_output=True, timeout=30, check=False)
-            if done.returncode != 0 or not path.is_file():
-                raise VoiceBuildError(f"espeak-ng failed for {key}: {done.stderr.decode(errors='replace')[:200]}")
+            _speak(espeak, oggenc, voice, words, path, key)
             manifest[key] = digest
             made += 1
     root.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return made
+
+
+def _speak(espeak: str, oggenc: str, voice: str, words: str, path: Path, key: str) -> None:
+    """espeak-ng into a WAV beside `path`, oggenc from it into `path` (via a .tmp: never a half-written prompt)."""
+    wav, tmp = path.with_suffix(".wav"), path.with_suffix(".tmp")
+    try:
+        for command, tool in (([espeak, "-v", voice, "-s", "150", "-w", str(wav), words], "espeak-ng"),
+                              ([oggenc, "-Q", "-q", OGG_QUALITY, "-o", str(tmp), str(wav)], "oggenc")):
+            done = subprocess.run(command, capture_output=True, timeout=30, check=False)
+            if done.returncode != 0:
+                raise VoiceBuildError(f"{tool} failed for {key}: {done.stderr.decode(errors='replace')[:200]}")
+        tmp.replace(path)
+    finally:
+        wav.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
 # What one tap on the speaker cycles through: silent, quiet, normal, loud (a fraction of the configured volume).

@@ -20,7 +20,7 @@ def _frozen(bundle: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[
 @pytest.mark.long
 def test_bundle_runs_the_cli_with_its_data(bundle: Path, tmp_path: Path) -> None:
     assert (bundle / "_internal" / "assets" / "fonts" / "NotoSansCJKsc-Bold.otf").is_file()
-    assert (bundle / "_internal" / "assets" / "voice" / "zh_CN" / "await_id_card.wav").is_file()
+    assert (bundle / "_internal" / "assets" / "voice" / "zh_CN" / "await_id_card.ogg").is_file()
     assert (bundle / "_internal" / "assets" / "receipts" / "account_opening.txt").is_file()
     assert not (bundle / "_internal" / "pytest").exists() and not (bundle / "_internal" / "flask").exists()
     version = _frozen(bundle, tmp_path, "--version")

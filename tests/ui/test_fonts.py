@@ -12,14 +12,43 @@ pytestmark = pytest.mark.skipif(not (fonts.NOTO_DIR / fonts.NOTO_FILES[0]).is_fi
                                 reason="fonts-noto-cjk not installed (./dev setup)")
 
 
-def test_the_extracted_faces_are_the_simplified_chinese_ones(tmp_path: Path) -> None:
+# Rare characters of Chinese given names: GBK ones, and from Extension B on (𠮷 𨙸 𬌗 𫖯, GB 18030-2022's name
+# characters) which the faces must keep too since a customer's name is drawn in both regular and bold.
+RARE_NAME_CHARACTERS = "堃喆昇珺赟禕镕燚龑𠮷𨙸𬌗𫖯"
+
+
+@pytest.fixture(scope="module")
+def faces() -> list[Path]:
+    """The faces in assets/fonts: cut once by `./dev setup` (about a minute), reused while the repertoire holds."""
+    return fonts.extract_sc_faces()
+
+
+def test_the_extracted_faces_are_the_simplified_chinese_ones(faces: list[Path]) -> None:
     from fontTools.ttLib import TTFont
 
-    regular, bold = fonts.extract_sc_faces(tmp_path)
+    regular, bold = faces
     assert TTFont(str(regular))["name"].getDebugName(4) == "Noto Sans CJK SC"
     assert TTFont(str(bold))["name"].getDebugName(4) == "Noto Sans CJK SC Bold"
-    assert fonts.extract_sc_faces(tmp_path) == [regular, bold]  # already there: nothing rewritten
-    assert not list(tmp_path.glob("*.tmp"))
+    before = [path.stat().st_mtime_ns for path in faces]
+    assert fonts.extract_sc_faces() == [regular, bold]  # already cut with this repertoire: nothing rewritten
+    assert [path.stat().st_mtime_ns for path in faces] == before
+    assert not list(regular.parent.glob("*.tmp"))
+
+
+def test_the_subset_faces_draw_every_catalogue_text_and_rare_names_but_no_hangul(faces: list[Path]) -> None:
+    from fontTools.ttLib import TTFont
+
+    from kiosk_app import i18n
+
+    needed = {ord(ch) for locale in i18n.LOCALES for ch in fonts.catalogue_text(i18n.catalogue(locale))
+              if not ch.isspace()}
+    needed |= {ord(ch) for ch in RARE_NAME_CHARACTERS}
+    needed |= {ord(ch) for ch in "０１２３４５６７８９（），。：；《》·—ABCxyzāáǎàüǘǚǜ"}  # full-width forms, pinyin
+    for path in faces:
+        cmap = TTFont(str(path), lazy=True).getBestCmap()
+        assert not sorted(chr(cp) for cp in needed - cmap.keys()), path.name
+        assert 0xAC00 not in cmap and 0xD7A3 not in cmap  # Hangul syllables left out
+        assert path.stat().st_size < 9_000_000  # the whole SC face is ~16.5 MB
 
 
 def test_a_missing_collection_names_the_debian_package(tmp_path: Path) -> None:
