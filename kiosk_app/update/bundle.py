@@ -84,6 +84,31 @@ def _manifest_version(archive: Path) -> str:
     return version
 
 
+def _extract_data_only(tar: tarfile.TarFile, staging: Path) -> None:
+    """Extract plain files, directories and links that stay inside `staging`.
+
+    Python's "data" extraction filter does exactly this, but only from 3.11.4 on; Debian 12 ships 3.11.2, so
+    there the same rules are checked here before anything is written. Raises tarfile.TarError on a member
+    that is absolute, climbs out with "..", is a device or FIFO, or links outside the release.
+    """
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(staging, filter="data")
+        return
+    root = staging.resolve()
+    for member in tar.getmembers():
+        if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+            raise tarfile.TarError(f"{member.name}: not a plain file, directory or link")
+        target = (root / member.name).resolve()
+        if member.name.startswith("/") or not target.is_relative_to(root):
+            raise tarfile.TarError(f"{member.name}: outside the release")
+        if member.issym() or member.islnk():
+            base = target.parent if member.issym() else root
+            if member.linkname.startswith("/") or not (base / member.linkname).resolve().is_relative_to(root):
+                raise tarfile.TarError(f"{member.name}: links outside the release")
+        member.mode &= 0o755  # no set-uid/set-gid/sticky bits and nothing world-writable, as the data filter does
+    tar.extractall(staging)
+
+
 def unpack(release: Release, releases: Path) -> Path:
     """Extract into `releases/<version>/` (via a temporary directory, so a half-written release never exists).
 
@@ -95,7 +120,7 @@ def unpack(release: Release, releases: Path) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         with tarfile.open(release.archive, "r:*") as tar:
-            tar.extractall(staging, filter="data")
+            _extract_data_only(tar, staging)
     except (tarfile.TarError, OSError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BadBundle(f"{release.archive.name}: cannot unpack ({exc})") from exc

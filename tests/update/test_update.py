@@ -182,3 +182,16 @@ restart_command = [{command}]
         with sqlite3.connect(tmp_path / "central" / "central.sqlite") as db:
             (stored,) = db.execute("SELECT body FROM heartbeats").fetchone()
     assert json.loads(stored)["last_update"]["outcome"] == "rolled_back"
+
+
+def test_unsafe_archives_are_refused_where_python_has_no_extraction_filter(
+        bank: Bank, settings: InstallSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian 12's Python 3.11.2 predates tarfile's "data" filter: the bundle's own checks must hold there."""
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    evil = _signed(bank, tmp_path, "6.6.7", GOOD, **{"../escaped.txt": b"x"})
+    with pytest.raises(BadBundle):
+        _install(bank, evil, settings)
+    assert not (settings.root / "escaped.txt").exists() and current_version(settings) is None
+    good = _signed(bank, tmp_path, "1.2.3", GOOD)
+    _install(bank, good, settings)
+    assert current_version(settings) == "1.2.3"
