@@ -33,6 +33,7 @@ from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
 from central_service.problems import ApiError
 from central_service.settings import Settings
+from central_service.sms import SimulatedSmsGateway
 from central_service.store import Store
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,14 @@ def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = 
     store = Store(db, clock=clock)
     keys = load_signing_keys(Path(settings.key_dir) if settings.key_dir else None)
     ca = EnrolmentCA.load_or_create(Path(settings.enrolment_ca_dir)) if settings.enrolment_ca_dir else None
+    sms = SimulatedSmsGateway(db, echo=_print_line if settings.print_sms else None)
     return Central(store, SimulatedCore(store), keys, settings.admin_token or secrets.token_urlsafe(24),
-                   enrolment_ca=ca, require_client_cert=bool(settings.ssl_ca_certs))
+                   enrolment_ca=ca, require_client_cert=bool(settings.ssl_ca_certs), sms=sms)
+
+
+def _print_line(line: str) -> None:
+    """Dev mode's console for the simulated SMS gateway (stdout on purpose: a log line never carries a code)."""
+    print(line, flush=True)
 
 
 def routes() -> list[Route]:

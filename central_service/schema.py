@@ -140,6 +140,40 @@ Index("core_records_ref", core_records.c.kind, core_records.c.ref)
 # Phone pages (issue 15; migration 0004): SMS sign-in, booking slots, personal data, tax and risk declarations.
 # ---------------------------------------------------------------------------------------------------------------
 
+# The simulated SMS gateway's sent messages (central_service/sms): what the demo prints and the tests read.
+sms_messages = Table(
+    "sms_messages", metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column("phone", String(20), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("sent_at", Float, nullable=False),
+)
+Index("sms_messages_phone", sms_messages.c.phone, sms_messages.c.n)
+
+# One-time sign-in codes per mobile number (central_service/phone/sign_in.py): the code is kept hashed; the
+# row also carries the wrong-try count and the lock-out, so every limit is one row read under the writer lock.
+sign_in_codes = Table(
+    "sign_in_codes", metadata,
+    Column("phone", String(20), primary_key=True),
+    Column("code_hash", String(64)),
+    Column("sent_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("wrong_tries", Integer, nullable=False, default=0),
+    Column("locked_until", Float, nullable=False, default=0),
+)
+
+# Server-side web sessions (central_service/web/sessions.py): the cookie holds a random id, the row its SHA-256,
+# the CSRF token and a small JSON of what the pages remember (signed-in principal, language).
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+Index("web_sessions_expiry", web_sessions.c.expires_at)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Staff, counter and lobby floor (issue 17; migration 0005): staff accounts, roles, audit log, hand-offs, calls.
