@@ -174,6 +174,36 @@ web_sessions = Table(
 )
 Index("web_sessions_expiry", web_sessions.c.expires_at)
 
+# Places per branch, day and time slot (central_service/phone/bookings.py): a place is taken by one conditional
+# UPDATE (taken < capacity), so two people cannot both take the last one.
+booking_slots = Table(
+    "booking_slots", metadata,
+    Column("branch_id", String(64), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("slot", String(5), primary_key=True),
+    Column("capacity", Integer, nullable=False),
+    Column("taken", Integer, nullable=False),
+)
+
+# A booking made on the phone: a draft holding its place while the customer fills the forms, then "booked" (its
+# appointment is in the feed, same id), or "cancelled". `id_hash` (keyed hash of the ID number) counts a
+# person's open appointments; the personal data itself lives only in the draft and then the appointment.
+phone_bookings = Table(
+    "phone_bookings", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("phone", String(20), nullable=False),
+    Column("branch_id", String(64), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("slot", String(5), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("id_hash", String(64)),
+    Column("draft", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+Index("phone_bookings_phone", phone_bookings.c.phone, phone_bookings.c.status)
+Index("phone_bookings_person", phone_bookings.c.id_hash, phone_bookings.c.status)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Staff, counter and lobby floor (issue 17; migration 0005): staff accounts, roles, audit log, hand-offs, calls.
