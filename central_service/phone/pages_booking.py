@@ -53,7 +53,7 @@ def choose_branch(req: PageRequest) -> Response:
 def slot_picker(req: PageRequest, branch: Branch) -> dict[str, object]:
     """The days the branch offers (links) and the chosen day's slots with their free places."""
     now = req.central.store.clock()
-    days = network().days(branch, now)
+    days = [d for d in network().days(branch, now) if any(network().bookable(branch, d, s, now) for s in branch.slots)]
     chosen = next((d for d in days if d.isoformat() == req.query("day", req.form.value("day"))), None)
     chosen = chosen or (days[0] if days else None)
     slots = []
@@ -61,7 +61,9 @@ def slot_picker(req: PageRequest, branch: Branch) -> dict[str, object]:
         left = bookings(req).places_left(branch.branch_id, chosen.isoformat(), branch.slots, branch.capacity)
         slots = [{"slot": s, "left": n, "open": n > 0 and network().bookable(branch, chosen, s, now)}
                  for s, n in left.items()]
-    return {"days": [d.isoformat() for d in days], "day": chosen.isoformat() if chosen else "", "slots": slots,
+    labels = [{"iso": d.isoformat(), "label": f"{d.month}/{d.day} {req.t(f'book.weekday_{d.weekday()}')}"}
+              for d in days]
+    return {"days": labels, "day": chosen.isoformat() if chosen else "", "slots": slots,
             "branch": branch_view(req, branch)}
 
 

@@ -89,7 +89,7 @@ def services(req: PageRequest) -> Response:
         if form.ok and (done := _save(req, booking, "services", chosen, "tax")):
             return done
     else:
-        stored = booking.draft.get("services") or {name: True for name in v.SERVICES}
+        stored = booking.draft.get("services", {})  # nothing ticked for the customer: they choose
         form = Form.filled({"services": [k for k, on in stored.items() if on and (adult or k != "credit_card")]})
     offered = [s for s in v.SERVICES if s != "debit_card" and (adult or s != "credit_card")]
     options = [(s, req.t(f"services.{s}")) for s in offered]

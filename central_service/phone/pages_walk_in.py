@@ -16,7 +16,7 @@ from central_service.phone.pages_forms import occupation_options, risk_questions
 from central_service.phone.phone_pages import PAGES, network
 from central_service.problems import ApiError
 from central_service.routes_walk_in import check_form_secret, submit_form
-from central_service.web import Form, PageError, PageRequest
+from central_service.web import PageError, PageRequest
 
 REFUSALS = {401: (404, "walkin.unknown"), 409: (409, "walkin.already_sent"), 410: (410, "walkin.expired")}
 
@@ -26,9 +26,9 @@ def _session(req: PageRequest) -> Any:
         row = check_form_secret(req.central, req.param("session_id"), req.query("t"))
     except ApiError as exc:
         raise PageError(*REFUSALS.get(exc.status, (400, "error.not_found"))) from None
-    if row.status != "waiting":
+    if row.status != "waiting" and req.is_post:
         raise PageError(*REFUSALS[409])
-    if row.expires_at < time.time():
+    if row.status == "waiting" and row.expires_at < time.time():
         raise PageError(*REFUSALS[410])
     return row
 
@@ -36,6 +36,8 @@ def _session(req: PageRequest) -> Any:
 @PAGES.page
 def walk_in_form(req: PageRequest) -> Response:
     row = _session(req)
+    if row.status != "waiting":
+        return req.render("walk_in_done.html")  # sent already: say so again (a second post is refused)
     document = json.loads(row.document)
     today = req.central.store.clock().astimezone(network().zone).date()
     adult = v.is_adult(document, today)
@@ -51,9 +53,7 @@ def walk_in_form(req: PageRequest) -> Response:
                 submit_form(req.central, req.param("session_id"), req.query("t"), body)
             except ApiError as exc:
                 raise PageError(*REFUSALS.get(exc.status, (400, "error.not_found"))) from None
-            return req.render("walk_in_done.html")
-    else:
-        form = Form.filled({"services": [s for s in v.SERVICES if adult or s != "credit_card"]})
+            return req.redirect(f"/forms/{req.param('session_id')}?t={req.query('t')}")
     offered = [s for s in v.SERVICES if s != "debit_card" and (adult or s != "credit_card")]
     return req.render("walk_in.html", status=422 if form.errors else 200, form=form,
                       name=_masked_name(document.get("name", "")), minutes_left=_minutes_left(row.expires_at),
