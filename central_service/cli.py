@@ -1,5 +1,5 @@
 """`central`: run and administer the appointment service — serve | seed | db upgrade | kiosk add |
-enrolment-code. Settings come from a TOML file (`--config`, `[central]` table) with options on top.
+enrolment-code | staff. Settings come from a TOML file (`--config`, `[central]` table) with options on top.
 
 Plain HTTP is for loopback only: a node that listens on another address must serve TLS (`ssl_certfile`).
 """
@@ -173,6 +173,15 @@ def enrolment_code(ctx: click.Context, branch_id: str, ttl_s: int) -> None:
         click.echo(central.store.new_enrolment_code(branch_id, ttl_s))
     finally:
         central.store.db.dispose()
+
+
+def _register_groups() -> None:
+    from central_service.staff.cli import staff_group
+
+    cli.add_command(staff_group)
+
+
+_register_groups()
 
 
 def main() -> None:

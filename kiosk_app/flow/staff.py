@@ -6,33 +6,20 @@ PINs are stored as scrypt hashes (the provisioning step writes them); a locked s
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+from central_api_client.staff_pins import hash_pin, pin_matches
+
 STAFF_ID_PREFIX = "M"
+__all__ = ["StaffAuthenticator", "StaffLocked", "hash_pin", "staff_id_from_digits"]
 
 
 def staff_id_from_digits(digits: str) -> str:
     """A staff id from what a numeric keypad can type: "1" -> "M001" (ids are M + at least three digits)."""
     digits = digits.strip()
     return f"{STAFF_ID_PREFIX}{digits.zfill(3)}" if digits.isdigit() else digits
-
-
-def hash_pin(pin: str, salt: bytes | None = None) -> str:
-    """`salt$hash` in hex, for the staff file branch IT provisions."""
-    salt = salt or os.urandom(16)
-    return salt.hex() + "$" + hashlib.scrypt(pin.encode(), salt=salt, **SCRYPT).hex()
-
-
-def _pin_matches(pin: str, stored: str) -> bool:
-    salt_hex, digest_hex = stored.split("$", 1)
-    digest = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt_hex), **SCRYPT)
-    return hmac.compare_digest(digest.hex(), digest_hex)
 
 
 class StaffLocked(Exception):
@@ -53,7 +40,7 @@ class StaffAuthenticator:
         if self._locked_until.get(staff_id, 0.0) > self.clock():
             raise StaffLocked(staff_id)
         stored = self.staff.get(staff_id)
-        if stored is not None and _pin_matches(pin, stored):
+        if stored is not None and pin_matches(pin, stored):
             self._failures.pop(staff_id, None)
             return True
         self._failures[staff_id] = self._failures.get(staff_id, 0) + 1
