@@ -33,11 +33,12 @@ from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
 from central_service.problems import ApiError
 from central_service.settings import Settings
+from central_service.staff import routes_kiosk as staff_kiosk_routes
 from central_service.store import Store
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
-                routes_admin.ROUTES]
+                routes_admin.ROUTES, staff_kiosk_routes.ROUTES]
 
 
 def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = None,
