@@ -209,6 +209,94 @@ Index("phone_bookings_person", phone_bookings.c.id_hash, phone_bookings.c.status
 # Staff, counter and lobby floor (issue 17; migration 0005): staff accounts, roles, audit log, hand-offs, calls.
 # ---------------------------------------------------------------------------------------------------------------
 
+# One row per member of staff. `roles` is a comma-separated list of auth.roles.Role values; the kiosk PIN hash
+# (lobby managers) reaches the branch's kiosks through the staff-credentials route; `credentials_seq` orders
+# those changes per branch so a kiosk can ask "anything newer than N?".
+staff = Table(
+    "staff", metadata,
+    Column("staff_id", String(32), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("roles", String(200), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("totp_secret", String(64), nullable=False),
+    Column("pin_hash", String(200)),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("credentials_seq", BigInteger, nullable=False, default=0),
+)
+Index("staff_branch", staff.c.branch_id, staff.c.staff_id)
+
+# Failed sign-ins per principal (any kind: staff, company agents of issue 16), for the lock-out.
+sign_in_failures = Table(
+    "sign_in_failures", metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("login", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("locked_until", Float, nullable=False, default=0.0),
+)
+
+# Append-only (no update/delete path in code; triggers refuse both in the database, migration 0005).
+audit_log = Table(
+    "audit_log", metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("actor_kind", String(32), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("branch_id", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("customer_ref", String(64)),
+    Column("detail", Text, nullable=False),
+)
+Index("audit_log_branch", audit_log.c.branch_id, audit_log.c.n)
+
+# A kiosk session that called staff: opened by its `staff_requested` event, acknowledged on the floor.
+staff_calls = Table(
+    "staff_calls", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("kiosk_id", String(64), nullable=False),
+    Column("session_id", String(64)),
+    Column("reason", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("called_at", String(40), nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Column("answered_by", String(32)),
+    Column("answered_at", String(32)),
+)
+Index("staff_calls_kiosk", staff_calls.c.kiosk_id, staff_calls.c.status)
+Index("staff_calls_branch", staff_calls.c.branch_id, staff_calls.c.status)
+
+# A kiosk session a teller should pick up (ended refused, escalated, interrupted, or with a captured card).
+handoffs = Table(
+    "handoffs", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("kiosk_id", String(64), nullable=False),
+    Column("session_id", String(64), nullable=False, unique=True),
+    Column("appointment_id", String(64)),
+    Column("outcome", String(64), nullable=False),
+    Column("facts", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("ended_at", String(40), nullable=False),
+    Column("taken_by", String(32)),
+    Column("served_at", String(32)),
+)
+Index("handoffs_branch", handoffs.c.branch_id, handoffs.c.status)
+
+# Where the lobby manager sent a walk-in customer (a kiosk or a counter).
+triage = Table(
+    "triage", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("destination", String(64), nullable=False),
+    Column("staff_id", String(32), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+Index("triage_branch", triage.c.branch_id, triage.c.at)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Payroll batch opening (issue 16; migration 0006): companies, agents, batches, entries.
