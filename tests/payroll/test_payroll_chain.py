@@ -164,3 +164,27 @@ def test_batch_settings_refused(world: PayrollWorld) -> None:
         with pytest.raises(errors.InvalidField) as caught:
             _batch(world, **overrides)
         assert caught.value.field == field
+
+
+def test_batch_file_of_a_submitted_batch_validates_and_results_file(world: PayrollWorld) -> None:
+    from central_service.payroll import batch_file
+    from central_service.payroll.exports import batch_file_bytes, results_csv
+
+    batch = _batch(world)
+    people = [world.employee() for _ in range(3)]
+    entries = [world.payroll.add_entry(batch.id, p) for p in people]
+    world.payroll.change_entry(batch.id, entries[1].id, Action.AGENT_RETURN, reason="已离职")
+    world.payroll.submit(world.agent, batch.id, world.payroll.batch(batch.id).revision)
+    data = batch_file_bytes(world.payroll, batch.id)
+    parsed = batch_file.parse(data)
+    assert [e.id_number for e in parsed.employees] == [people[0].id_number, people[2].id_number]
+    assert parsed.header.uscc == world.company.uscc
+    for entry in (entries[0], entries[2]):
+        world.payroll.change_entry(batch.id, entry.id, Action.VERIFY)
+    world.opening.approve(batch.id, by="T01")
+    collected = world.payroll.entry(entries[0].id).appointment_id
+    rows = results_csv(world.payroll, batch.id, {collected: "redeemed"}).decode("utf-8-sig").splitlines()
+    assert rows[0] == "line,name,id_number,status,reason,account"
+    statuses = [row.split(",")[3] for row in rows[1:]]
+    assert statuses == ["collected", "returned", "pending"]
+    assert people[0].id_number not in "".join(rows) and "已离职" in rows[2]
