@@ -302,6 +302,82 @@ Index("triage_branch", triage.c.branch_id, triage.c.at)
 # Payroll batch opening (issue 16; migration 0006): companies, agents, batches, entries.
 # ---------------------------------------------------------------------------------------------------------------
 
+# A company the bank serves for payroll, registered by bank staff; the USCC (GB 32100-2015) is unique.
+payroll_companies = Table(
+    "payroll_companies", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("uscc", String(18), nullable=False, unique=True),
+    Column("payroll_account", String(40), nullable=False),
+    Column("branch_id", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# The company-bank agreement (单位代理批量开立个人账户业务协议): accepted once per company, of one text version.
+payroll_agreement_acceptances = Table(
+    "payroll_agreement_acceptances", metadata,
+    Column("company_id", String(40), primary_key=True),
+    Column("version", String(16), nullable=False),
+    Column("text_sha256", String(64), nullable=False),
+    Column("accepted_at", String(32), nullable=False),
+    Column("accepted_by", String(64), nullable=False),
+)
+
+# A company's authorised agents (经办人); their sign-in credentials live with the staff sign-in (auth/).
+payroll_agents = Table(
+    "payroll_agents", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("company_id", String(40), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+# A batch: `revision` grows with every change of its entries; a submission quotes the revision the agent
+# reviewed, so a replayed or forged submission of another list is refused.
+payroll_batches = Table(
+    "payroll_batches", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("company_id", String(40), nullable=False, index=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("card_product", String(40), nullable=False),
+    Column("deadline", String(10), nullable=False),
+    Column("expected_headcount", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("submitted_at", String(32)),
+    Column("approved_at", String(32)),
+    Column("approved_by", String(64)),
+    Column("file_sha256", String(64)),
+)
+
+# One entry per ID number per batch (the unique key is a hash, so the constraint needs no plain number);
+# `line` orders the list for paging; the personal data is the JSON `doc` (never logged).
+payroll_entries = Table(
+    "payroll_entries", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("batch_id", String(40), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("id_hash", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason", String(200)),
+    Column("name_masked", String(64), nullable=False),
+    Column("id_masked", String(32), nullable=False),
+    Column("doc", Text, nullable=False),
+    Column("account_id", String(64)),
+    Column("account_number_masked", String(32)),
+    Column("appointment_id", String(64)),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    UniqueConstraint("batch_id", "id_hash", name="payroll_entries_batch_person"),
+    UniqueConstraint("batch_id", "line", name="payroll_entries_batch_line"),
+)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Evidence and personal data (issue 18; migration 0007): consents, signatures, envelope keys, retention.
