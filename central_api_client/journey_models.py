@@ -11,6 +11,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from central_api_client.evidence_models import (
+    AgreementAcceptance,
+    ConsentRecord,
+    Evidence,
+    SignatureEvidence,
+)
 from central_api_client.models import (
     Appointment,
     ContractModel,
@@ -24,11 +30,11 @@ from central_api_client.models import (
 )
 
 __all__ = [
-    "Account", "ActivationRequest", "CardToBind", "CreditCardApplication", "CreditCardApplicationRequest",
-    "IdDocument", "IdentityVerification", "IdentityVerificationRequest", "OpenAccountRequest", "PinSet",
-    "RedeemRequest", "RiskAssessment", "RiskAssessmentRequest", "ServiceActivation", "SetPinRequest",
-    "StaffApproval", "SubmissionAck", "WalkInSession", "WalkInSessionRequest", "WalkInSubmission",
-    "WechatBinding", "WechatBindingRequest",
+    "Account", "ActivationRequest", "AgreementAcceptance", "CardToBind", "ConsentRecord", "CreditCardApplication",
+    "CreditCardApplicationRequest", "Evidence", "IdDocument", "IdentityVerification", "IdentityVerificationRequest",
+    "OpenAccountRequest", "PinSet", "RedeemRequest", "RiskAssessment", "RiskAssessmentRequest", "ServiceActivation",
+    "SetPinRequest", "SignatureEvidence", "StaffApproval", "SubmissionAck", "WalkInSession", "WalkInSessionRequest",
+    "WalkInSubmission", "WechatBinding", "WechatBindingRequest",
 ]
 
 SessionRef = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -91,6 +97,7 @@ class OpenAccountRequest(ContractModel):
     card: CardToBind
     on_site_check: StaffApproval | None = None
     staff_approval: StaffApproval | None = None
+    evidence: Evidence | None = None
 
 
 class Account(ContractModel):

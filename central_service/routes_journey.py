@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from central_service.core_banking import CoreRefusal, CoreUnavailable
+from central_service.evidence.routes import check_opening, record_opening
 from central_service.kiosk_api import Call, kiosk_post
 from central_service.problems import ApiError
 
@@ -34,7 +35,11 @@ def verify_identity(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
 
 @kiosk_post("OpenAccountRequest")
 def open_account(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
-    return 201, _core(lambda: call.central.core.open_account(call.branch_id, body))
+    check_opening(body)
+    with call.central.store.db.tx():  # the account and its evidence commit together (joins the key's transaction)
+        account = _core(lambda: call.central.core.open_account(call.branch_id, body))
+        record_opening(call, account, body)
+    return 201, account
 
 
 @kiosk_post("SetPinRequest")

@@ -32,7 +32,8 @@ def _journey(sim: Sim) -> None:
     appointment = kiosk.lookup(seeded[0].token)
     verification = kiosk.verify_identity(samples.verification_request(samples.document_of(appointment),
                                                                       appointment.id))
-    account = kiosk.open_account(samples.open_request(verification.verification_id, appointment_id=appointment.id))
+    account = kiosk.open_account(samples.open_request(verification.verification_id, appointment_id=appointment.id,
+                                                      evidence=samples.evidence(appointment.customer)))
     kiosk.set_pin(account.account_id, jm.SetPinRequest(pin_block="0123456789ABCDEF", format="ISO-0", key_id="wk1"))
     activation = jm.ActivationRequest(kiosk_session_id="ks-1", phone="13800138000")
     kiosk.activate_mobile_banking(account.account_id, activation)
