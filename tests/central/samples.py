@@ -83,3 +83,9 @@ def evidence(customer: m.Customer, *, png: bytes = TINY_PNG) -> jm.Evidence:
         signature=jm.SignatureEvidence(png=base64.b64encode(png).decode(),
                                        png_sha256=hashlib.sha256(png).hexdigest(),
                                        strokes=[[0, 0, 10, 12, 20, 5], [30, 4]], signed_at=NOW))
+
+
+def credit_authorisation() -> jm.ConsentRecord:
+    """The credit-report authorisation (征信查询授权) as the kiosk records it."""
+    return jm.ConsentRecord(consent_id="credit_report_authorisation", locale="zh_CN",
+                            text_digest=hashlib.sha256(b"credit report").hexdigest(), given_at=NOW)

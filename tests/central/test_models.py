@@ -28,6 +28,7 @@ RESPONSES = {"enrol": m.Enrolment, "getKeys": m.KeySet, "getChanges": m.ChangePa
              "verifyIdentity": jm.IdentityVerification, "openAccount": jm.Account, "setPin": jm.PinSet,
              "activateMobileBanking": jm.ServiceActivation, "activateOnlineBanking": jm.ServiceActivation,
              "recordRiskAssessment": jm.RiskAssessment, "applyCreditCard": jm.CreditCardApplication,
+             "listCreditCardProducts": jm.CreditCardProductList,
              "createWechatBinding": jm.WechatBinding, "createWalkInSession": jm.WalkInSession,
              "getWalkInSession": jm.WalkInSession, "submitWalkInForm": jm.SubmissionAck}
 
