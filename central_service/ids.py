@@ -8,6 +8,7 @@ and an ISO 7064 MOD 11-2 check character. Unified social credit codes (GB 32100-
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 
 from central_api_client.people import IdNumberProblem, id_check_char, resident_id_birth_date

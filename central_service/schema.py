@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -382,3 +383,33 @@ payroll_entries = Table(
 # ---------------------------------------------------------------------------------------------------------------
 # Evidence and personal data (issue 18; migration 0007): consents, signatures, envelope keys, retention.
 # ---------------------------------------------------------------------------------------------------------------
+
+# --- evidence of what was confirmed, accepted and signed (issue 18, part A: central_service/evidence/) ---------
+# One row per opened account that came with evidence: the confirmed data (JSON), the fields edited at the kiosk,
+# and the signature as drawn (PNG) and written (strokes JSON), tied by the PNG's SHA-256.
+account_evidence = Table(
+    "account_evidence", metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("kiosk_id", String(64), nullable=False),
+    Column("kiosk_session_id", String(64), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("confirmed_data", Text, nullable=False),
+    Column("edited_fields", Text, nullable=False),
+    Column("signature_png", LargeBinary, nullable=False),
+    Column("signature_sha256", String(64), nullable=False),
+    Column("signature_strokes", Text, nullable=False),
+    Column("signed_at", String(32), nullable=False),
+)
+
+# Each agreement accepted and each consent given for that account: the text's id, locale and digest, and when.
+evidence_acceptances = Table(
+    "evidence_acceptances", metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # "agreement" | "consent"
+    Column("item_id", String(64), primary_key=True),
+    Column("locale", String(8), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("given_at", String(32), nullable=False),
+)
+# --- end of evidence (part A) ------------------------------------------------------------------------------------
