@@ -1,5 +1,5 @@
 """`central`: run and administer the appointment service — serve | seed | db upgrade | kiosk add |
-enrolment-code. Settings come from a TOML file (`--config`, `[central]` table) with options on top.
+enrolment-code | staff. Settings come from a TOML file (`--config`, `[central]` table) with options on top.
 
 Plain HTTP is for loopback only: a node that listens on another address must serve TLS (`ssl_certfile`).
 """
@@ -192,6 +192,13 @@ def sms(ctx: click.Context, phone: str, limit: int) -> None:
             click.echo(message.body)
     finally:
         central.store.db.dispose()
+def _register_groups() -> None:
+    from central_service.staff.cli import staff_group
+
+    cli.add_command(staff_group)
+
+
+_register_groups()
 
 
 @cli.command()

@@ -8,6 +8,7 @@ and an ISO 7064 MOD 11-2 check character. Unified social credit codes (GB 32100-
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 
 from central_api_client.people import IdNumberProblem, id_check_char, resident_id_birth_date
@@ -42,3 +43,13 @@ def make_uscc(region: str, rng: random.Random) -> str:
     """A well-formed unified social credit code (registration type 91: enterprise)."""
     body = "91" + region + "".join(rng.choice(_USCC_CHARS) for _ in range(9))
     return body + uscc_check_char(body)
+
+
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def uscc_valid(value: str) -> bool:
+    """True if `value` is a unified social credit code (GB 32100-2015): registering authority and entity type
+    (2 characters), a 6-digit administrative region, a 9-character organisation code, and the MOD 31 check
+    character over the first 17 (the letters I, O, S, V and Z never occur)."""
+    return bool(_USCC_RE.match(value)) and uscc_check_char(value[:17]) == value[17]

@@ -270,8 +270,10 @@ def _document(ctx: Ctx, name: str, counter: str) -> Body:
     except FileNotFoundError:
         words = ctx.texts.title(ctx.screen.step_id)
     reader = ReadToEnd(ctx, words, counter)
-    gates = {action: reader.gate for action in ("agree", "consent") if action in ctx.screen.actions}
-    return Body(reader, gates=gates)
+    accepting = [action for action in ("agree", "consent") if action in ctx.screen.actions]
+    # the touch says which language's text was read: the bank keeps the digest of that text as evidence
+    values = {action: (lambda: {"locale": suffix}) for action in accepting}
+    return Body(reader, values=values, gates={action: reader.gate for action in accepting})
 
 
 def _agreements(ctx: Ctx) -> Body:
