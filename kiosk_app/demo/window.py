@@ -34,6 +34,8 @@ def run_window(workdir: Path) -> None:
                             "follow_official_account"])
     with rehearsal(workdir, setup) as r:
         print(f"rehearsal kiosk ready; {HELP}")
+        r.central.central.sms.echo = print  # type: ignore[union-attr]  # the phone's sign-in codes, here
+        print(f"the customer's phone pages (sign-in codes are printed here): {r.central.url}/phone/")
         actions = {
             282: lambda: r.sims.scanner.show(r.customer.token),
             283: lambda: r.sims.idcard.place_card(r.customer.card()),

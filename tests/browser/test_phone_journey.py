@@ -37,12 +37,13 @@ def wait_on_kiosk(r: Rehearsal, appointment_id: str, status: str, timeout: float
     return time.monotonic() - started
 
 
-def book_on_phone(page: Page, r: Rehearsal, services: list[str]) -> str:
+def book_on_phone(page: Page, r: Rehearsal, services: list[str], *, human_pace_details: bool = True) -> str:
     c = r.customer
     steps.sign_in(page, r.central.url, PHONE, read_sms(r))
     booking_id = steps.book_first_slot(page)
     steps.fill_details(page, name=c.name, id_number=c.id_number, valid_from=date(2020, 1, 1), valid_to=c.valid_to,
-                       address="北京市朝阳区建国路88号", occupation="20000")
+                       address="北京市朝阳区建国路88号", occupation="20000",
+                       enter=type_like_a_person if human_pace_details else steps.paste)
     steps.choose_services(page, services)
     steps.declare_china_only(page)
     steps.answer_risk(page, RISK)
@@ -85,7 +86,7 @@ def test_book_on_the_phone_then_open_the_account_at_the_kiosk(tmp_path: Path, ph
 
 def test_cancel_on_the_phone_and_the_kiosk_refuses_the_code(tmp_path: Path, phone_page: Page) -> None:
     with rehearsal(tmp_path, Setup(appointment="none")) as r:
-        booking_id = book_on_phone(phone_page, r, [])
+        booking_id = book_on_phone(phone_page, r, [], human_pace_details=False)  # typed in the test above
         token = steps.qr_from_screen(phone_page)
         wait_on_kiosk(r, booking_id, "booked")
         tapped = time.monotonic()
