@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page
 
 from tests.browser.conftest import type_like_a_person
 
+
 def sign_in(page: Page, base_url: str, phone: str, read_sms: Callable[[str], str]) -> None:
     """Number -> texted code (read from the simulated gateway, as from the phone's inbox) -> signed in."""
     page.goto(base_url + "/phone/sign-in")
