@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, text, update
 
 from central_service import schema as t
 from central_service.store import Store, new_id
@@ -128,6 +128,9 @@ class Bookings:
                                                           ensure_ascii=False), "updated_at": self.clock()}
             if id_number is not None:
                 person = self.person_hash(id_number)
+                if self.db.is_postgres:  # one person's count and write serialised (SQLite: the single writer)
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:id)"),
+                                 {"id": int.from_bytes(bytes.fromhex(person)[:8], "big", signed=True)})
                 if self._open_count(conn, person, booking.booking_id) >= MAX_OPEN_PER_PERSON:
                     raise BookingError("details.too_many_open")
                 values["id_hash"] = person

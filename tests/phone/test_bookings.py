@@ -121,3 +121,26 @@ def test_nobody_reads_another_phones_booking(store: Store) -> None:
     booking_id = bookings.start("13900000001", "BJ001", DAY, "10:00", 4)
     assert bookings.get(booking_id, "13900000002") is None
     assert bookings.mine("13900000002") == []
+
+
+def test_one_person_racing_from_four_phones_gets_two_open_appointments(store: Store) -> None:
+    bookings = Bookings(store)
+    drafts = [bookings.get(bookings.start(f"1390000000{n}", "BJ001", DAY, "10:00", 8), f"1390000000{n}")
+              for n in range(4)]
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def attempt(booking) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        try:
+            bookings.save_part(booking, "customer", PERSON, id_number=PERSON["id_number"])
+            outcomes.append("saved")
+        except BookingError as exc:
+            outcomes.append(exc.key)
+
+    threads = [threading.Thread(target=attempt, args=(d,)) for d in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["details.too_many_open", "details.too_many_open", "saved", "saved"]
