@@ -32,7 +32,8 @@ CUSTOMER_FROM_FORM = ("phone", "address", "occupation", "employer", "email")
 @kiosk_post("WalkInSessionRequest")
 def create_walk_in(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
     session_id, secret = new_id("wis"), secrets.token_urlsafe(24)
-    call.central.store.add_walk_in(session_id, call.kiosk, sha256(secret), time.time() + WALK_IN_TTL_S,
+    ttl_s = body.get("expires_in_s", WALK_IN_TTL_S)  # the kiosk's countdown: the form expires with it
+    call.central.store.add_walk_in(session_id, call.kiosk, sha256(secret), time.time() + ttl_s,
                                    dumps(body["document"]))
     return 201, _view(call, session_id, secret)
 

@@ -89,7 +89,7 @@ def after_identity(s: Session) -> St:
     if check.verdict is Verdict.NEEDS_STAFF and not s.ctx.approved("central_needs_staff"):
         return s.request_staff("central_needs_staff", St.AWAIT_ID_CARD)
     if s.ctx.path is Path.WALK_IN and s.ctx.appointment is None:
-        form = s.ports.central.create_walk_in_form(s.ctx.session_id, identity)
+        form = s.ports.central.create_walk_in_form(s.ctx.session_id, identity, s.settings.walk_in_form_timeout_s)
         s.ctx.form_id, s.ctx.form_url = form.form_id, form.url
         return St.WALK_IN_FORM
     return St.REVIEW

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -117,3 +117,19 @@ def test_walk_in_form_secret_is_one_time(service: RunningService) -> None:
     phone.get("/phone/sign-in")  # a fresh token, a second submission: refused as sent already
     assert phone.post(path, {"phone": "13912345678"}).status_code == 409
     assert len(service.admin.appointments("BJ001")) == 1
+
+
+def test_walk_in_form_expires_with_the_kiosks_countdown(service: RunningService) -> None:
+    from central_api_client import CentralClient
+    from central_api_client import journey_models as jm
+
+    _, bearer = service.admin.add_kiosk("BJ001")
+    document = jm.IdDocument(id_type="resident_id", id_number="110105199003071234", name="王小明",
+                             date_of_birth=date(1990, 3, 7))
+    with CentralClient(service.url, bearer_token=bearer) as kiosk:
+        short = kiosk.create_walk_in_session(jm.WalkInSessionRequest(kiosk_session_id="s-1", document=document,
+                                                                     expires_in_s=120))
+        old_kiosk = kiosk.create_walk_in_session(jm.WalkInSessionRequest(kiosk_session_id="s-2", document=document))
+    now = datetime.now(UTC)
+    assert timedelta(seconds=100) < short.expires_at - now <= timedelta(seconds=120)
+    assert timedelta(minutes=14) < old_kiosk.expires_at - now <= timedelta(minutes=15)

@@ -154,8 +154,10 @@ class CentralAdapter:
                                 verification_id=None)
         self._call(self.client.redeem, appointment_id, body, idempotency_key=key)
 
-    def create_walk_in_form(self, session_id: str, identity: Identity) -> WalkInForm:
-        body = jm.WalkInSessionRequest(kiosk_session_id=session_id, document=document(identity))
+    def create_walk_in_form(self, session_id: str, identity: Identity, expires_in_s: int) -> WalkInForm:
+        """The form session for the phone; it expires with the kiosk's countdown (`expires_in_s`)."""
+        body = jm.WalkInSessionRequest(kiosk_session_id=session_id, document=document(identity),
+                                       expires_in_s=expires_in_s)
         form = self._call(self.client.create_walk_in_session, body, idempotency_key=f"{session_id}:walk-in")
         expires = int((form.expires_at - datetime.now(UTC)).total_seconds())
         return WalkInForm(form.session_id, form.form_url, max(expires, 0))
