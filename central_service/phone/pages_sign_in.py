@@ -54,12 +54,12 @@ def enter_code(req: PageRequest) -> Response:
             codes(req).check_code(phone, form.value("code"))
         except SignInError as exc:
             form.fail("code", _refusal_text(req, exc))
-            return req.render("sign_in_code.html", status=422, form=form, masked=mask_phone(phone),
+            return req.render("sign_in_code.html", status=422, form=form, masked=mask_phone(phone), phone=phone,
                               wait_s=exc.wait_s)
         req.sign_in("phone", phone)
         req.session.pop("pending_phone")
         return req.redirect(req.session.pop("after_sign_in") or "/phone/")
-    return req.render("sign_in_code.html", form=form, masked=mask_phone(phone), wait_s=0)
+    return req.render("sign_in_code.html", form=form, masked=mask_phone(phone), phone=phone, wait_s=0)
 
 
 @PAGES.page
