@@ -133,3 +133,17 @@ def test_walk_in_form_expires_with_the_kiosks_countdown(service: RunningService)
     now = datetime.now(UTC)
     assert timedelta(seconds=100) < short.expires_at - now <= timedelta(seconds=120)
     assert timedelta(minutes=14) < old_kiosk.expires_at - now <= timedelta(minutes=15)
+
+
+def test_sign_in_limits_show_beside_the_field(service: RunningService) -> None:
+    visitor = PageClient(service.url)
+    visitor.get("/phone/sign-in")
+    assert visitor.post("/phone/sign-in", {"phone": "13900000001"}).url.endswith("/phone/sign-in/code")
+    again = visitor.post("/phone/sign-in", {"phone": "13900000001"})
+    assert again.status_code == 429 and "60秒" in field_error(again.text, "phone")
+    visitor.get("/phone/sign-in/code")
+    for _ in range(4):
+        assert "不正确" in field_error(visitor.post("/phone/sign-in/code", {"code": "000000x"}).text, "code")
+    locked = visitor.post("/phone/sign-in/code", {"code": "000000x"})
+    assert "锁定15分钟" in field_error(locked.text, "code")
+    assert visitor.get("/phone/book").status_code == 401  # still not signed in
