@@ -26,6 +26,8 @@ from central_service.store import Store, new_id
 from central_service.timefmt import iso
 
 MAX_OPEN_PER_PERSON = 2
+DRAFT_TTL_S = 2 * 3600  # a draft nobody touched for this long gives its place back
+SWEEP_LIMIT = 50
 
 
 class BookingError(Exception):
@@ -80,6 +82,17 @@ class Bookings:
         if taken != 1:
             raise BookingError("book.slot_full")
 
+    def _sweep_drafts(self, conn: Connection, now: float) -> None:
+        """Cancel drafts untouched for DRAFT_TTL_S (a few per call): their places and personal data go."""
+        b = t.phone_bookings
+        stale = conn.execute(select(b.c.id, b.c.branch_id, b.c.day, b.c.slot)
+                             .where(and_(b.c.status == "draft", b.c.updated_at < now - DRAFT_TTL_S))
+                             .limit(SWEEP_LIMIT)).all()
+        for row in stale:
+            self._release(conn, Booking(row.id, "", row.branch_id, row.day, row.slot, "draft", {}, None))
+            conn.execute(update(b).where(b.c.id == row.id).values(status="cancelled", draft="{}", id_hash=None,
+                                                                  updated_at=now))
+
     def _release(self, conn: Connection, booking: Booking) -> None:
         s = t.booking_slots
         conn.execute(update(s).where(and_(s.c.branch_id == booking.branch_id, s.c.day == booking.day,
@@ -88,9 +101,10 @@ class Bookings:
     # --- bookings ------------------------------------------------------------------------------------------
 
     def start(self, phone: str, branch_id: str, day: date, slot: str, capacity: int) -> str:
-        """A draft holding a place. Raises BookingError("book.slot_full")."""
+        """A draft holding a place (abandoned drafts give theirs back first). Raises BookingError("book.slot_full")."""
         booking_id, now = new_id("apt"), self.clock()
         with self.db.tx() as conn:
+            self._sweep_drafts(conn, now)
             self._take(conn, branch_id, day.isoformat(), slot, capacity)
             conn.execute(t.phone_bookings.insert().values(
                 id=booking_id, phone=phone, branch_id=branch_id, day=day.isoformat(), slot=slot, status="draft",
@@ -166,7 +180,8 @@ class Bookings:
         b = t.phone_bookings
         with self.db.tx() as conn:
             done = conn.execute(update(b).where(and_(b.c.id == booking.booking_id, b.c.status != "cancelled"))
-                                .values(status="cancelled", updated_at=self.clock())).rowcount
+                                .values(status="cancelled", draft="{}", id_hash=None,  # no personal data kept
+                                        updated_at=self.clock())).rowcount
             if not done:
                 return
             self._release(conn, booking)

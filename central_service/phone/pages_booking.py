@@ -99,7 +99,7 @@ def choose_slot(req: PageRequest) -> Response:
             else:
                 return req.redirect(f"/phone/bookings/{booking_id}/details")
     return req.render("book_slot.html", status=422 if req.form.errors else 200, form=req.form,
-                      action_key="book.take_slot", **slot_picker(req, branch))
+                      action_key="book.take_slot", notice=None, **slot_picker(req, branch))
 
 
 @PAGES.page
@@ -122,7 +122,7 @@ def reschedule(req: PageRequest) -> Response:
                 target = "details" if booking.status == "draft" else "appointment"
                 return req.redirect(f"/phone/bookings/{booking.booking_id}/{target}")
     return req.render("book_slot.html", status=422 if req.form.errors else 200, form=req.form,
-                      action_key="mine.reschedule_to", **slot_picker(req, branch))
+                      action_key="mine.reschedule_to", notice=req.session.pop("notice"), **slot_picker(req, branch))
 
 
 @PAGES.page

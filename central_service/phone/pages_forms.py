@@ -156,13 +156,17 @@ def confirm(req: PageRequest) -> Response:
                     if part not in booking.draft), None)
     if missing:
         return req.redirect(f"/phone/bookings/{booking.booking_id}/{missing}")
+    day = date.fromisoformat(booking.day)
+    branch = network().branches[booking.branch_id]
+    if not network().bookable(branch, day, booking.slot, req.central.store.clock()):
+        req.session.set("notice", "confirm.slot_passed")  # the draft waited too long: pick a time again
+        return req.redirect(f"/phone/bookings/{booking.booking_id}/reschedule")
     if req.is_post:
         try:
-            bookings(req).confirm(booking, network().starts_at(date.fromisoformat(booking.day), booking.slot))
+            bookings(req).confirm(booking, network().starts_at(day, booking.slot))
         except BookingError as exc:
             raise PageError(409, exc.key) from None
         return req.redirect(f"/phone/bookings/{booking.booking_id}/appointment")
-    branch = network().branches[booking.branch_id]
     return _step_page(req, booking, "confirm", "confirm.html", req.form, branch=branch_view(req, branch),
                       summary=summary(req, booking), risk=risk_result(booking.draft))
 

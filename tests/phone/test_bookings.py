@@ -11,7 +11,7 @@ import pytest
 
 from central_service.db import Database
 from central_service.migrations import upgrade
-from central_service.phone.bookings import BookingError, Bookings
+from central_service.phone.bookings import DRAFT_TTL_S, BookingError, Bookings
 from central_service.store import Store
 
 DAY = date(2030, 6, 3)
@@ -144,3 +144,17 @@ def test_one_person_racing_from_four_phones_gets_two_open_appointments(store: St
     for thread in threads:
         thread.join(30)
     assert sorted(outcomes) == ["details.too_many_open", "details.too_many_open", "saved", "saved"]
+
+
+def test_abandoned_drafts_give_their_places_back_and_cancel_keeps_no_personal_data(store: Store) -> None:
+    now = [1_900_000_000.0]
+    bookings = Bookings(store, clock=lambda: now[0])
+    abandoned = filled(bookings, "13900000001", slot="09:00", capacity=1)
+    now[0] += DRAFT_TTL_S + 1
+    fresh = bookings.start("13900000002", "BJ001", DAY, "09:00", 1)  # the abandoned draft's place
+    gone = bookings.get(abandoned.booking_id, "13900000001")
+    assert gone.status == "cancelled" and gone.draft == {}
+    kept = filled(bookings, "13900000003", slot="10:00")
+    bookings.cancel(kept)
+    assert bookings.get(kept.booking_id, "13900000003").draft == {}
+    assert bookings.get(fresh, "13900000002").status == "draft"
