@@ -199,6 +199,10 @@ class CentralClient:
         """Record the confirmed risk assessment."""
         return self._call("POST", "/v1/risk-assessments", jm.RiskAssessment, body=request, key=idempotency_key)
 
+    def credit_card_products(self) -> jm.CreditCardProductList:
+        """The credit cards the customer may choose from at this kiosk."""
+        return self._call("GET", "/v1/credit-card-products", jm.CreditCardProductList)
+
     def apply_credit_card(
         self, request: jm.CreditCardApplicationRequest, *, idempotency_key: str | None = None
     ) -> jm.CreditCardApplication:

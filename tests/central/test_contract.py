@@ -34,7 +34,8 @@ def _journey(sim: Sim) -> None:
     appointment = kiosk.lookup(seeded[0].token)
     verification = kiosk.verify_identity(samples.verification_request(samples.document_of(appointment),
                                                                       appointment.id))
-    account = kiosk.open_account(samples.open_request(verification.verification_id, appointment_id=appointment.id))
+    account = kiosk.open_account(samples.open_request(verification.verification_id, appointment_id=appointment.id,
+                                                      evidence=samples.evidence(appointment.customer)))
     kiosk.set_pin(account.account_id, jm.SetPinRequest(pin_block="0123456789ABCDEF", format="ISO-0", key_id="wk1"))
     activation = jm.ActivationRequest(kiosk_session_id="ks-1", phone="13800138000")
     kiosk.activate_mobile_banking(account.account_id, activation)
@@ -42,9 +43,11 @@ def _journey(sim: Sim) -> None:
     kiosk.record_risk_assessment(jm.RiskAssessmentRequest(
         kiosk_session_id="ks-1", verification_id=verification.verification_id, questionnaire=samples.questionnaire(),
         score=42, level="C3"))
+    products = kiosk.credit_card_products().products
     kiosk.apply_credit_card(jm.CreditCardApplicationRequest(
         kiosk_session_id="ks-1", verification_id=verification.verification_id, account_id=account.account_id,
-        product_code="CC-GOLD", consent=True))
+        product_code=products[1].product_code, annual_income_band="100k_300k", employer="北京某某科技有限公司",
+        consent=True, credit_report_authorisation=samples.credit_authorisation()))
     kiosk.create_wechat_binding(jm.WechatBindingRequest(kiosk_session_id="ks-1", account_id=account.account_id))
     kiosk.redeem(appointment.id, jm.RedeemRequest(kiosk_session_id="ks-1"))
     kiosk.push_events([samples.event("evt-key-0001"), samples.event("evt-key-0002")])
