@@ -162,6 +162,14 @@ def _when(text: Any) -> datetime | None:
         return None
 
 
+def kiosk_names(db: Database, branch_id: str) -> dict[str, str]:
+    """The branch's kiosks by id, with the names branch IT gave them (the id where none)."""
+    k = t.kiosks
+    with db.read() as conn:
+        rows = conn.execute(select(k.c.kiosk_id, k.c.name).where(k.c.branch_id == branch_id)).all()
+    return {r.kiosk_id: r.name or r.kiosk_id for r in rows}
+
+
 def _kiosks(db: Database, branch_id: str, now: datetime, calls: dict[str, StaffCall]) -> list[KioskState]:
     k, h = t.kiosks, t.heartbeats
     with db.read() as conn:
@@ -181,9 +189,10 @@ def _kiosk(kiosk_id: str, name: str, seen: str | None, body: str | None, now: da
     devices = [{"device": str(d.get("device")), "state": str(d.get("state")), "detail": str(d.get("detail") or "")}
                for d in beat.get("devices", []) if isinstance(d, dict)]
     stock = beat.get("card_stock")
-    faulty = any(d["state"] not in ("online", "deviceBusy") for d in devices)
-    severity = "fault" if not online or faulty else (
-        "warning" if (isinstance(stock, int) and stock < LOW_STOCK) or call or beat.get("mode") == "closed" else "ok")
+    faulty = any(d["state"] not in ("online", "busy") for d in devices)
+    low = isinstance(stock, int) and stock < LOW_STOCK
+    attention = low or call is not None or beat.get("mode") in ("closed", "maintenance")
+    severity = "fault" if not online or faulty else ("warning" if attention else "ok")
     return KioskState(kiosk_id, name, online, str(beat.get("mode") or "unknown"), stock if isinstance(stock, int)
                       else None, beat.get("bin_count") if isinstance(beat.get("bin_count"), int) else None, devices,
                       seen, severity, call)

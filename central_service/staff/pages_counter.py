@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from central_service.staff import customers
 from central_service.staff.audit import AuditLog
+from central_service.staff.floor_view import kiosk_names
 from central_service.staff.handoffs import HandoffNotFound, Handoffs
 from central_service.staff.roles import Permission, may
 from central_service.staff.web_pages import signed_in, staff_page
@@ -15,9 +16,10 @@ from central_service.web import Form, PageError, PageRequest
 
 @staff_page
 def counter(req: PageRequest) -> Response:
-    """Search (a GET form: nothing changes) and the hand-off queue."""
+    """Search and the hand-off queue. The search is a POST: a mobile or ID number never sits in a URL (access logs,
+    browser history), and the answer is rendered to the POST itself."""
     principal = signed_in(req, Permission.FIND_CUSTOMER)
-    query = req.query("q").strip()[:40]
+    query = req.form.value("q")[:40] if req.is_post else ""
     form, matches = Form.filled({"q": query}), None
     if query:
         try:
@@ -27,7 +29,7 @@ def counter(req: PageRequest) -> Response:
     queue = Handoffs(req.central.store.db).queue(principal.branch_id) \
         if may(principal.roles, Permission.HANDOFFS) else None
     return req.render("counter.html", status=422 if form.errors else 200, form=form, matches=matches,
-                      queue=queue, me=principal)
+                      queue=queue, me=principal, kiosk_names=kiosk_names(req.central.store.db, principal.branch_id))
 
 
 def _appointment(req: PageRequest, branch_id: str) -> dict:

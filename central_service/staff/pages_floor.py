@@ -45,7 +45,7 @@ def _render(req: PageRequest, principal: Principal, current: Floor, *, status: i
     destinations = [(k.kiosk_id, k.name) for k in current.kiosks] + [
         (f"counter-{n}", req.t("floor.triage_counter", n=n)) for n in range(1, COUNTERS + 1)]
     return req.render("floor.html", status=status, floor=current, me=principal, form=req.form,
-                      destinations=destinations)
+                      destinations=destinations, destination_names=dict(destinations))
 
 
 @staff_page

@@ -14,7 +14,7 @@ def _page(path: str, name: str, endpoint, methods=("GET", "POST")) -> list[tuple
 ROUTES = [
     *_page("/staff/sign-in", "staffSignIn", sign_in.sign_in),
     *_page("/staff/sign-out", "staffSignOut", sign_in.sign_out, ("POST",)),
-    *_page("/staff/counter", "staffCounter", counter.counter, ("GET",)),
+    *_page("/staff/counter", "staffCounter", counter.counter),
     *_page("/staff/counter/customers/{appointment_id}", "staffCustomer", counter.customer, ("GET",)),
     *_page("/staff/counter/customers/{appointment_id}/full", "staffCustomerFull", counter.customer_full, ("POST",)),
     *_page("/staff/counter/handoffs/{handoff_id}/{action}", "staffHandoff", counter.handoff_action, ("POST",)),

@@ -4,43 +4,19 @@ session lands in the hand-off queue with what the kiosk did, and a revoked manag
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from central_service.staff.calls import StaffCalls
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.handoffs import Handoffs
-from drivers.status import MediaState
-from kiosk_app.demo.environment import BRANCH, STAFF, Rehearsal, rehearsal
+from kiosk_app.demo.environment import BRANCH, STAFF, rehearsal
 from kiosk_app.demo.script import Setup
 from kiosk_app.flow.events import StaffAuth, StaffDecision, Touch
-from kiosk_app.flow.screens import Screen
 from kiosk_app.store.staff import DirectoryPins
 from sync_agent.localdb import open_db
+from tests.staff.kiosk_helpers import at_review, send, until, wrong_card
 
 STAFF_ID, PIN = next(iter(STAFF.items()))
-
-
-def until(predicate: Callable[[], object], timeout: float = 15.0) -> float:
-    started = time.monotonic()
-    while not predicate():
-        assert time.monotonic() - started < timeout, "condition not reached in time"
-        time.sleep(0.01)
-    return time.monotonic() - started
-
-
-def send(r: Rehearsal, event) -> Screen:
-    r.runtime.host.post(event)
-    assert r.runtime.host.wait_idle(15)
-    return r.runtime.session.screen
-
-
-def at_review(r: Rehearsal) -> None:
-    r.sims.scanner.show(r.customer.token)
-    until(lambda: r.runtime.session.screen.step_id == "await_id_card")
-    r.sims.idcard.place_card(r.customer.card())
-    until(lambda: r.runtime.session.screen.step_id == "review")
 
 
 def test_staff_call_reaches_the_floor_and_the_answer_reaches_the_customer(tmp_path: Path) -> None:
@@ -68,11 +44,7 @@ def test_refused_session_is_handed_off_with_what_the_kiosk_did(tmp_path: Path) -
         r.sims.scanner.show(r.customer.token)
         until(lambda: r.runtime.session.screen.step_id == "await_id_card")
         for _ in range(3):  # someone else's card, three times: the third calls a lobby manager
-            shown = len(r.screens.screens)
-            r.sims.idcard.place_card(r.customer.card(matching=False))
-            until(lambda shown=shown: len(r.screens.screens) > shown and r.runtime.host.wait_idle(1))
-            r.sims.idcard.remove_card()
-            until(lambda: r.devices.idcard.media is not MediaState.PRESENT)
+            wrong_card(r)
         until(lambda: r.runtime.session.screen.step_id == "staff_needed")
         assert send(r, StaffAuth(STAFF_ID, PIN)).step_id == "staff_decide"
         assert send(r, StaffDecision(False, "not the customer")).step_id == "refused"

@@ -57,9 +57,10 @@ def test_teller_sees_full_numbers_only_on_request_and_each_view_is_audited(
     doc = service.store.get_appointment(seeded.appointment_id)
     id_number, phone = doc["customer"]["id_number"], doc["customer"]["phone"]
     teller = signed_in(service, people["T101"])
-    found = teller.get(f"/staff/counter?q={id_number[:3]}***********{id_number[-4:]}")
+    found = teller.post("/staff/counter", {"q": f"{id_number[:3]}***********{id_number[-4:]}"})
     assert seeded.appointment_id in found.text and id_number not in found.text
-    assert seeded.appointment_id in teller.get(f"/staff/counter?q={phone}").text
+    assert seeded.appointment_id in teller.post("/staff/counter", {"q": phone}).text
+    assert teller.post("/staff/counter", {"q": "hello"}).status_code == 422
     masked = teller.get(f"/staff/counter/customers/{seeded.appointment_id}")
     assert id_number not in masked.text and phone not in masked.text
     assert AuditLog(service.store.db).entries("BJ001", customer_ref=seeded.appointment_id) == []
@@ -89,7 +90,7 @@ def test_nobody_sees_another_branch(service: RunningService, people: dict[str, D
     teller = signed_in(service, people["T101"])
     assert teller.get(f"/staff/counter/customers/{other.appointment_id}").status_code == 404
     assert teller.post(f"/staff/counter/customers/{other.appointment_id}/full", {}).status_code == 404
-    assert other.appointment_id not in teller.get(f"/staff/counter?q={other_doc['customer']['phone']}").text
+    assert other.appointment_id not in teller.post("/staff/counter", {"q": other_doc["customer"]["phone"]}).text
     manager = signed_in(service, people["M101"])
     floor = manager.get("/staff/floor").text
     assert "上海1号机" not in floor and "card_jam" not in floor
