@@ -23,8 +23,8 @@ HEALTHY = [("idcard", "online"), ("scanner", "online"), ("dispenser", "online"),
 @dataclass
 class DemoKiosk:
     kiosk_id: str
-    client: CentralClient
-    events: list[m.Event] = field(default_factory=list)
+    token: str = field(repr=False)
+    client: CentralClient = field(repr=False)
 
     def event(self, event_kind: str, **payload: Any) -> None:
         """Push one event now (as the sync agent would, with its own idempotency key)."""
@@ -45,7 +45,7 @@ def add_kiosks(url: str, admin: CentralAdmin, branch_id: str, names: list[str]) 
     found = []
     for name in names:
         kiosk, token = admin.add_kiosk(branch_id, name)
-        found.append(DemoKiosk(kiosk.kiosk_id, CentralClient(url, bearer_token=token)))
+        found.append(DemoKiosk(kiosk.kiosk_id, token, CentralClient(url, bearer_token=token)))
     return found
 
 
