@@ -25,7 +25,7 @@ from central_service.staff.floor_view import Floor, build_floor
 from central_service.staff.roles import Permission, may
 from central_service.staff.triage import Triage, TriageRefused
 from central_service.staff.wakeups import floor_key
-from central_service.staff.web_pages import PAGES, branch_zone, signed_in, staff_page
+from central_service.staff.web_pages import PAGES, branch_zone, signed_in, staff_page, still_active
 from central_service.web import PageError, PageRequest
 from central_service.web.i18n import LANG_COOKIE, pick_locale
 from central_service.web.security import PAGE_HEADERS
@@ -95,7 +95,8 @@ async def floor_stream(request: Request) -> Response:
     sessions = WebSessions(central.store.db)
     session = await run_in_threadpool(sessions.load, request.cookies.get(COOKIE_NAME))
     principal = Principal.from_session(session.data.get(SESSION_KEY)) if session else None
-    if principal is None or principal.kind != KIND or not may(principal.roles, Permission.FLOOR):
+    if principal is None or principal.kind != KIND or not may(principal.roles, Permission.FLOOR) \
+            or not await run_in_threadpool(still_active, central.store.db, principal):
         return Response("sign in first", status_code=401, media_type="text/plain", headers=PAGE_HEADERS)
     locale = pick_locale(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
     return StreamingResponse(_events(request, central, principal, locale), media_type="text/event-stream",

@@ -7,7 +7,6 @@ from starlette.responses import Response
 
 from central_service.auth import SignIn, SignInLocked, SignInRefused
 from central_service.auth.lockout import Lockout
-from central_service.auth.principal import SESSION_KEY
 from central_service.staff.audit import AuditLog
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.web_pages import PAGES, home_of, principal_of
@@ -38,8 +37,8 @@ def sign_in(req: PageRequest) -> Response:
         except SignInRefused:
             form.fail("staff_id", "sign_in.refused")
         else:
-            req.sign_in(principal.kind, principal.id)  # rotates the session id and token
-            req.session.set(SESSION_KEY, principal.to_session())
+            session = principal.to_session()  # the shape every area reads (payroll's teller pages too)
+            req.sign_in(session.pop("kind"), session.pop("id"), **session)  # rotates the session id and token
             AuditLog(db, clock=req.central.store.clock).append(principal, "sign_in")
             return req.redirect(home_of(principal))
     return req.render("sign_in.html", status=422, form=form)  # the template never echoes the password

@@ -18,8 +18,9 @@ from jinja2.runtime import Context
 from starlette.responses import Response
 
 from central_service.auth.principal import SESSION_KEY, Principal
+from central_service.db import Database
 from central_service.phone.branches import Network
-from central_service.staff.directory import KIND
+from central_service.staff.directory import KIND, StaffDirectory
 from central_service.staff.roles import Permission, Role, may
 from central_service.web import PageError, PageRequest, Pages
 from central_service.web.i18n import LOCALES
@@ -96,13 +97,22 @@ def principal_of(req: PageRequest) -> Principal | None:
 
 
 def signed_in(req: PageRequest, permission: Permission | None = None) -> Principal:
-    """The signed-in staff member. Raises NotSignedIn (caller redirects) or PageError 403."""
+    """The signed-in staff member, still active in the directory (a revoked account's sessions end at their next
+    request). Raises NotSignedIn (caller redirects) or PageError 403."""
     principal = principal_of(req)
+    if principal is not None and not still_active(req.central.store.db, principal):
+        req.sign_out()
+        principal = None
     if principal is None:
         raise NotSignedIn()
     if permission is not None and not may(principal.roles, permission):
         raise PageError(403, "staff.error.not_allowed")
     return principal
+
+
+def still_active(db: Database, principal: Principal) -> bool:
+    member = StaffDirectory(db).get(principal.id)
+    return member is not None and not member.revoked and member.branch_id == principal.branch_id
 
 
 def home_of(principal: Principal) -> str:

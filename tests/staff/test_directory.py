@@ -105,6 +105,9 @@ def test_principal_in_the_session() -> None:
     principal = Principal("agent", "A1", "BJ001", frozenset({"agent"}))
     sign_in_session(session, principal)
     assert current_principal(session) == principal and current_principal(session, "staff") is None
+    assert session["principal"]["roles"] == "agent"  # text values, as the foundation's req.sign_in writes them
+    session["principal"] = {"kind": "staff", "id": "T1", "branch_id": "BJ001", "roles": "teller,payroll_officer"}
+    assert current_principal(session).roles == {"teller", "payroll_officer"}
     session["principal"] = {"kind": "staff", "id": "", "branch_id": "BJ001", "roles": []}
     assert current_principal(session) is None
     sign_out_session(session)

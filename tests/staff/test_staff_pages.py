@@ -137,3 +137,11 @@ def _push(service: RunningService, kind: str, payload: dict) -> None:
     with CentralClient(service.url, bearer_token=token) as client:
         client.push_events([m.Event(idempotency_key=f"{kind}-{payload['session_id']}", stream="session-events",
                                     kind=kind, occurred_at="2026-12-01T08:00:00Z", payload=payload)])
+
+
+def test_a_revoked_teller_is_signed_out_at_the_next_page(service: RunningService,
+                                                         people: dict[str, DemoStaff]) -> None:
+    teller = signed_in(service, people["T101"])
+    assert teller.get("/staff/counter").url.endswith("/staff/counter")
+    StaffDirectory(service.store.db).revoke("T101")
+    assert teller.get("/staff/counter").url.endswith("/staff/sign-in")
