@@ -35,6 +35,7 @@ from central_api_client import models as m  # noqa: E402
 from central_service.auth import totp  # noqa: E402
 from central_service.staff.demo_floor import DemoKiosk, add_kiosks, close  # noqa: E402
 from central_service.staff.directory import StaffDirectory  # noqa: E402
+from central_service.staff.roles import Role  # noqa: E402
 from central_service.staff.seed import DEMO_PASSWORD, seed_staff  # noqa: E402
 from central_service.testing import RunningService, sqlite_settings  # noqa: E402
 from central_service.web.page_client import PageClient  # noqa: E402
@@ -130,7 +131,9 @@ def main() -> int:
     parser.add_argument("--peer-calls", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work, RunningService(sqlite_settings(Path(work))) as service:
-        people = {p.staff_id: p for p in seed_staff(StaffDirectory(service.store.db), [BRANCH])}
+        directory = StaffDirectory(service.store.db)
+        people = {p.staff_id: p for p in seed_staff(directory, [BRANCH])}
+        peer_secret = directory.add("M102", BRANCH, "大堂经理乙", frozenset({Role.LOBBY_MANAGER}), DEMO_PASSWORD)
         kiosks = add_kiosks(service.url, service.admin, BRANCH, [f"{n}号机" for n in range(1, args.kiosks + 1)])
         stop, beats = threading.Event(), [0]
         heartbeats(kiosks, stop, beats)
@@ -158,7 +161,7 @@ def main() -> int:
                 started = time.perf_counter()
                 kiosks[1].client.push_events([event])
                 limit.append(time.perf_counter() - started)
-            peer = _peer(service.url, people["M101"].totp_secret, kiosks[2], args.peer_calls)
+            peer = _peer(service.url, peer_secret, kiosks[2], args.peer_calls)
             print(f"floor benchmark: {args.kiosks} kiosks heart-beating ({beats[0]} beats sent), SQLite store, "
                   f"one uvicorn worker, 127.0.0.1")
             p_alert = summary("kiosk staff call -> floor alert (outbox, agent, SSE)", alerts)
@@ -179,7 +182,7 @@ def main() -> int:
 
 def _peer(url: str, secret: str, kiosk: DemoKiosk, calls: int) -> list[float]:
     """A floor that reloads the page every PEER_RELOAD_S: time from the push to the first reload that shows it."""
-    page = sign_in(url, "M101", secret)
+    page = sign_in(url, "M102", secret)  # another manager: a TOTP code signs in once
     found = []
     try:
         phase = time.perf_counter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, text, update
@@ -46,6 +48,8 @@ def test_sign_in_needs_password_and_current_code(directory: StaffDirectory, db: 
         sign_in.authenticate("T101", "wrong password!", totp.code_now(secret))
     with pytest.raises(SignInRefused):
         sign_in.authenticate("T999", PASSWORD, totp.code_now(secret))
+    with pytest.raises(SignInRefused):  # the code that signed in once cannot sign in again
+        sign_in.authenticate("T101", PASSWORD, totp.code_now(secret))
 
 
 def test_lock_out_after_repeated_failures_even_with_the_right_password(directory: StaffDirectory,
@@ -63,6 +67,16 @@ def test_lock_out_after_repeated_failures_even_with_the_right_password(directory
         sign_in.authenticate("T101", PASSWORD, totp.code_now(secret))
     now[0] += 601
     assert sign_in.authenticate("T101", PASSWORD, totp.code_now(secret)).id == "T101"
+
+
+def test_a_code_from_one_step_either_side_signs_in_but_only_once(directory: StaffDirectory, db: Database) -> None:
+    secret = _teller(directory)
+    earlier = totp.code_now(secret, time.time() - 30)
+    assert totp.code_valid(secret, earlier) and not totp.code_valid(secret, totp.code_now(secret, time.time() - 90))
+    sign_in = SignIn(directory, Lockout(db))
+    assert sign_in.authenticate("T101", PASSWORD, earlier).id == "T101"
+    with pytest.raises(SignInRefused):
+        sign_in.authenticate("T101", PASSWORD, earlier)
 
 
 def test_revoked_staff_cannot_sign_in_and_their_pin_leaves_the_kiosk_list(directory: StaffDirectory,
