@@ -85,7 +85,7 @@ def triage(req: PageRequest) -> Response:
         form.fail(str(exc), f"floor.triage_bad_{exc}")
         return _render(req, principal, current, status=422)
     AuditLog(req.central.store.db, clock=req.central.store.clock).append(
-        principal, "triage", detail={"label": form.value("label").upper(), "destination": form.value("destination")})
+        principal, "triage", detail={"label": form.value("label"), "destination": form.value("destination")})
     return req.redirect("/staff/floor#triage")
 
 

@@ -1,5 +1,5 @@
-"""Walk-in triage on the floor: the lobby manager sends a customer (a ticket label, no personal data) to a kiosk
-or a counter; the floor lists today's decisions."""
+"""Triage on the floor: the lobby manager sends a customer (a queue ticket, or an appointment code for a booked
+customer, who then shows as arrived; no personal data) to a kiosk or a counter; the floor lists today's."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from central_service.store import new_id
 from central_service.timefmt import iso
 
 LABEL = re.compile(r"^[0-9A-Za-z-]{1,12}$")  # the queue ticket's number, e.g. A023
+APPOINTMENT = re.compile(r"^[aA][pP][tT]_[0-9A-Za-z]{6,32}$")
 COUNTER = re.compile(r"^counter-[1-9][0-9]?$")
 
 
@@ -39,12 +40,17 @@ class Triage:
 
     def send(self, branch_id: str, label: str, destination: str, staff_id: str, kiosk_ids: set[str]) -> None:
         """Record where the customer went. Raises TriageRefused."""
-        if not LABEL.match(label):
+        label = label.strip()
+        if APPOINTMENT.match(label):
+            label = "apt_" + label[4:]  # ids are case-sensitive after the prefix
+        elif LABEL.match(label):
+            label = label.upper()
+        else:
             raise TriageRefused("label")
         if destination not in kiosk_ids and not COUNTER.match(destination):
             raise TriageRefused("destination")
         with self.db.tx() as conn:
-            conn.execute(t.triage.insert().values(id=new_id("tri"), branch_id=branch_id, label=label.upper(),
+            conn.execute(t.triage.insert().values(id=new_id("tri"), branch_id=branch_id, label=label,
                                                   destination=destination, staff_id=staff_id, at=iso(self.clock())))
             self.db.touch(floor_key(branch_id))
 

@@ -162,3 +162,9 @@ def test_staff_cli_add_list_revoke(tmp_path) -> None:
     assert revoked.exit_code == 0, revoked.output
     listed = runner.invoke(cli, ["--database", database, "staff", "list", "--branch", "BJ001"])
     assert listed.output.split("\n")[0].split("\t") == ["M101", "BJ001", "lobby_manager", "-", "revoked"]
+    db = Database(database)
+    try:
+        assert [(e.actor_kind, e.action) for e in AuditLog(db).entries("BJ001")] == [
+            ("cli", "staff_revoke"), ("cli", "staff_add")]
+    finally:
+        db.dispose()

@@ -4,6 +4,7 @@ TOTP, masking by role, the audited full view, the hand-off queue, the floor's an
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from central_service.auth import totp
 from central_service.staff.audit import AuditLog
 from central_service.staff.calls import StaffCalls
 from central_service.staff.directory import StaffDirectory
+from central_service.staff.floor_view import build_floor
 from central_service.staff.handoffs import Handoffs
 from central_service.staff.seed import DEMO_PASSWORD, DemoStaff, seed_staff
+from central_service.staff.web_pages import branch_zone
 from central_service.testing import RunningService, sqlite_settings
 from central_service.web.page_client import PageClient
 
@@ -110,6 +113,10 @@ def test_floor_answers_a_call_and_the_counter_serves_a_handoff(service: RunningS
     assert bad.status_code == 422 and 'id="e-label"' in bad.text
     manager.post("/staff/floor/triage", {"label": "A023", "destination": "counter-2"})
     assert "A023" in manager.get("/staff/floor").text
+    booked = service.admin.create_appointment("BJ001", scheduled_for=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    manager.post("/staff/floor/triage", {"label": booked["id"], "destination": "counter-1"})
+    assert [a.status for s in build_floor(service.store, "BJ001", branch_zone()).slots for a in s.appointments
+            if a.appointment_id == booked["id"]] == ["arrived"]
     teller = signed_in(service, people["T101"])
     assert teller.get("/staff/floor").status_code == 403  # a teller has no floor
     db_events = [("session_started", {"session_id": "s-9", "kind": "appointment", "appointment_id": None}),
