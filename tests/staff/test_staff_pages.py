@@ -1,8 +1,10 @@
-"""The staff pages over real HTTP (PageClient keeps cookies and the page's CSRF token): sign-in with password and
-TOTP, masking by role, the audited full view, the hand-off queue, the floor's answers, and branch isolation."""
+"""The staff pages over real HTTP (PageClient keeps cookies and the page's CSRF token), on SQLite and PostgreSQL:
+sign-in with password and TOTP, masking by role, the audited full view, the hand-off queue, the floor's answers,
+branch isolation, and the floor's event stream woken across worker processes (PostgreSQL NOTIFY)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +24,9 @@ from central_service.web.page_client import PageClient
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[RunningService]:
-    with RunningService(sqlite_settings(tmp_path)) as running:
+def service(tmp_path: Path, database_url: str) -> Iterator[RunningService]:
+    """The service on both stores (each test runs once per store)."""
+    with RunningService(sqlite_settings(tmp_path, database=database_url)) as running:
         yield running
 
 
@@ -152,3 +155,37 @@ def test_a_revoked_teller_is_signed_out_at_the_next_page(service: RunningService
     assert teller.get("/staff/counter").url.endswith("/staff/counter")
     StaffDirectory(service.store.db).revoke("T101")
     assert teller.get("/staff/counter").url.endswith("/staff/sign-in")
+
+
+def _floor_events(url: str, cookies: dict[str, str]) -> Iterator[str]:
+    """The floor's event stream as the browser reads it: one rendered floor per event."""
+    import requests
+
+    http = requests.Session()
+    http.trust_env = False
+    with http.get(url + "/staff/floor/stream", stream=True, timeout=(5, 15),
+                  headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        data: list[str] = []
+        for line in response.iter_lines(decode_unicode=True):
+            if line.startswith("data: "):
+                data.append(line[6:])
+            elif line == "" and data:
+                yield "\n".join(data)
+                data = []
+
+
+def test_a_call_on_one_worker_reaches_the_floor_stream_of_another(tmp_path: Path, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several workers share one PostgreSQL store; the embedded store has one worker")
+    with RunningService(sqlite_settings(tmp_path / "a", database=database_url)) as a, \
+            RunningService(sqlite_settings(tmp_path / "b", database=database_url)) as b:
+        people = {p.staff_id: p for p in seed_staff(StaffDirectory(a.store.db), ["BJ001"])}
+        manager = signed_in(b, people["M101"])
+        events = _floor_events(b.url, manager.cookies)
+        assert 'data-session="s-far"' not in next(events)  # the floor as it is: connected
+        started = time.monotonic()
+        _push(a, "staff_requested", {"session_id": "s-far", "reason": "card_jam"})
+        assert any('data-session="s-far"' in html for html in events)
+        assert time.monotonic() - started < 2.0, "NOTIFY woke the other worker's stream"
+        events.close()
