@@ -37,12 +37,14 @@ from central_service.problems import ApiError
 from central_service.settings import Settings
 from central_service.sms import SimulatedSmsGateway
 from central_service.staff import routes_kiosk as staff_kiosk_routes
+from central_service.staff import routes_pages as staff_page_routes
 from central_service.store import Store
 from central_service.web import routes as web_routes
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
                 routes_admin.ROUTES, web_routes.ROUTES, phone_routes.ROUTES, staff_kiosk_routes.ROUTES,
+                staff_page_routes.ROUTES,
                 routes_evidence.ROUTES]
 
 

@@ -229,13 +229,15 @@ staff = Table(
 )
 Index("staff_branch", staff.c.branch_id, staff.c.staff_id)
 
-# Failed sign-ins per principal (any kind: staff, company agents of issue 16), for the lock-out.
+# Failed sign-ins per principal (any kind: staff, company agents of issue 16), for the lock-out, and the last
+# TOTP time step that signed it in (a code works once: a code seen over a shoulder cannot be replayed).
 sign_in_failures = Table(
     "sign_in_failures", metadata,
     Column("kind", String(32), primary_key=True),
     Column("login", String(64), primary_key=True),
     Column("failures", Integer, nullable=False, default=0),
     Column("locked_until", Float, nullable=False, default=0.0),
+    Column("last_code_step", BigInteger, nullable=False, default=0),
 )
 
 # Append-only (no update/delete path in code; triggers refuse both in the database, migration 0005).

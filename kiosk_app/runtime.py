@@ -25,6 +25,7 @@ from kiosk_app.flow.adapters.idcard import IdCardWatcher
 from kiosk_app.flow.adapters.issuer import IssuerAdapter
 from kiosk_app.flow.adapters.printer import PrinterAdapter
 from kiosk_app.flow.adapters.scanner import ScannerWatcher
+from kiosk_app.flow.adapters.staff_calls import StaffCallWatcher
 from kiosk_app.flow.adapters.tokens import TokenAdapter
 from kiosk_app.flow.adapters.walk_in import WalkInWatcher
 from kiosk_app.flow.host import SessionHost
@@ -145,6 +146,9 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     host.add_listener(walk_in)
     runtime = KioskRuntime(cfg, db, devices, client, session, host, issuance, printer)
     runtime.watchers.append(walk_in)
+    staff_calls = StaffCallWatcher(central, host.post, lambda: session.ctx.session_id)
+    host.add_listener(staff_calls)
+    runtime.watchers.append(staff_calls)
     runtime.watchers.append(IdCardWatcher(devices.idcard, host.post, day.today).start())
     if devices.scanner is not None:
         runtime.watchers.append(ScannerWatcher(devices.scanner, host.post).start())

@@ -19,6 +19,9 @@ from typing import Any
 import numpy as np
 
 from central_api_client import CentralClient
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.roles import Role
+from central_service.staff.seed import DEMO_PASSWORD
 from central_service.testing import RunningService, sqlite_settings
 from drivers.camera import ArraySource
 from drivers.idcard import CardType, make_id_number
@@ -162,6 +165,9 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
         stack.callback(central.close)
         admin = central.admin
         _, bearer = admin.add_kiosk(BRANCH, "demo kiosk")
+        directory = StaffDirectory(central.store.db)  # the lobby managers' PINs come from the directory
+        for staff_id, pin in STAFF.items():
+            directory.add(staff_id, BRANCH, "大堂经理", frozenset({Role.LOBBY_MANAGER}), DEMO_PASSWORD, pin)
         token_file = workdir / "kiosk.token"
         token_file.write_text(bearer, encoding="utf-8")
         cfg = _config(workdir, central.url, token_file, setup)
@@ -171,7 +177,7 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
         client = CentralClient(central.url, bearer_token=bearer)
         stack.callback(client.close)
         agent = SyncAgent(AgentSettings(db_path=str(cfg.paths.database), branch_id=BRANCH, long_poll_s=2,
-                                        heartbeat_s=30), CentralRemote(client))
+                                        heartbeat_s=30, staff_every_s=1), CentralRemote(client))
         agent.start()
         stack.callback(agent.stop, 5.0)
         screens, clock = ScreenLog(), ClockOffset()

@@ -11,6 +11,7 @@ from kiosk_app.flow.events import (
     IdCardRead,
     IdCardUnreadable,
     QrScanned,
+    StaffAnswered,
     StaffAuth,
     StaffDecision,
     Touch,
@@ -137,6 +138,14 @@ def on_staff_auth(s: Session, ev: StaffAuth) -> St:
         return s.stay(base="staff_auth_failed")
     s.ctx.staff_request.staff_id = ev.staff_id
     return St.STAFF_DECIDE
+
+
+def on_staff_answered(s: Session, ev: StaffAnswered) -> St:
+    """The floor acknowledged the call or a manager is on the way: the waiting customer is told so."""
+    if ev.status in ("acknowledged", "on_way"):
+        s.ctx.staff_request.answer = ev.status
+        s.recorder.event(s.ctx.session_id, "staff_call_answered", {"status": ev.status, "staff_id": ev.staff_id})
+    return St.STAFF_NEEDED
 
 
 def on_staff_decision(s: Session, ev: StaffDecision) -> St:

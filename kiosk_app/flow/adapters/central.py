@@ -171,5 +171,14 @@ class CentralAdapter:
             return None
         return from_contract(form.appointment.model_dump(mode="json"))
 
+    def staff_call_answer(self, session_id: str, seen: str, wait_s: float) -> tuple[str, str | None] | None:
+        """The floor's answer to this session's staff call (status, manager), long-polling up to `wait_s` for
+        a status other than `seen`; None while the call has not reached the service."""
+        found = self._call(self.client.staff_calls, wait=int(wait_s), seen=seen)
+        for call in found.calls:
+            if call.session_id == session_id:
+                return call.status, call.answered_by
+        return None
+
 
 __all__ = ["CentralAdapter", "Services", "TaxResidency", "document", "translated"]
