@@ -8,6 +8,7 @@ from typing import Any
 
 from central_service.core_banking import CoreRefusal, CoreUnavailable
 from central_service.kiosk_api import Call, kiosk_post
+from central_service.payroll import kiosk_routes as payroll_routes
 from central_service.problems import ApiError
 
 
@@ -34,6 +35,9 @@ def verify_identity(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
 
 @kiosk_post("OpenAccountRequest")
 def open_account(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
+    batch_account = payroll_routes.batch_account(call, body.get("appointment_id"))
+    if batch_account is not None:  # a payroll pickup: the account was opened with the batch; bind the card
+        return 201, _core(lambda: call.central.core.bind_card(call.branch_id, batch_account, body))
     return 201, _core(lambda: call.central.core.open_account(call.branch_id, body))
 
 

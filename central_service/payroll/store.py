@@ -401,6 +401,14 @@ class PayrollStore:
                                                     e.c.id_hash == id_hash(batch_id, id_number)))).first()
         return None if row is None else _entry(row)
 
+    def account_for_appointment(self, appointment_id: str | None) -> str | None:
+        """The account opened in batch for this pickup appointment (None: not a payroll pickup)."""
+        if not appointment_id:
+            return None
+        e = t.payroll_entries
+        with self.db.read() as conn:
+            return conn.execute(select(e.c.account_id).where(e.c.appointment_id == appointment_id)).scalar()
+
     def page(self, batch_id: str, page: int = 1, per_page: int = 50, *,
              states: tuple[EntryState, ...] = ()) -> Page:
         """One page of the batch's list in line order (a 2,000-employee batch stays usable)."""

@@ -24,6 +24,7 @@ from drivers.camera import ArraySource
 from drivers.idcard import CardType, make_id_number
 from drivers.sim.idcard_emulator import EmulatedCard
 from kiosk_app.config import KioskConfig, load_config
+from kiosk_app.demo.payroll_setup import PAYROLL_SETUPS, payroll_customer
 from kiosk_app.demo.script import Setup
 from kiosk_app.devices import Devices, open_devices
 from kiosk_app.flow.screens import Screen
@@ -142,7 +143,11 @@ def make_customer(admin: Any, setup: Setup, today: date) -> Customer:
         customer.extra = {"english_name": "WHITE, ANNE", "nationality": "GBR"}
     admin.set_person(id_number, blocklisted=setup.customer.blocklisted, holds_class1=setup.customer.holds_class1,
                      outcome=setup.customer.identity)
-    if setup.appointment != "none":
+    if setup.appointment in PAYROLL_SETUPS:
+        person = {"name": customer.name, "id_number": id_number, "phone": "13912345678"}
+        customer.appointment, customer.token = payroll_customer(admin.central, BRANCH, setup.appointment, person,
+                                                                valid_to)
+    elif setup.appointment != "none":
         services = {"debit_card": True, "risk_assessment": True} | {s: s in setup.services for s in SERVICES}
         person = {"name": customer.name, "gender": "male", "id_type": "resident_id", "id_number": id_number,
                   "date_of_birth": born.isoformat(), "nationality": "CHN", "phone": "13912345678",
