@@ -26,6 +26,10 @@ def find_appointment(db: LocalDb, appointment_id: str, branch_id: str) -> Stored
     row = db.conn.execute(
         "SELECT payload, status FROM appointments WHERE id = ? AND branch_id = ?", (appointment_id, branch_id),
     ).fetchone()
+    return _stored(row)
+
+
+def _stored(row: tuple[str, str] | None) -> StoredAppointment | None:
     if row is None:
         return None
     doc = json.loads(row[0])
@@ -49,8 +53,4 @@ def find_payroll_appointment(db: LocalDb, branch_id: str, batch_id: str, id_numb
         " ORDER BY status = 'booked' DESC, updated_at DESC LIMIT 1",
         (branch_id, batch_id, id_number.upper()),
     ).fetchone()
-    if row is None:
-        return None
-    doc = json.loads(row[0])
-    doc.setdefault("status", row[1])
-    return StoredAppointment(doc, row[1])
+    return _stored(row)
