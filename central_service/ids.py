@@ -11,25 +11,17 @@ import random
 import re
 from datetime import date
 
-_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
-_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
+from central_api_client.people import IdNumberProblem, id_check_char, resident_id_birth_date
+
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 
-def id_check_char(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
-
-
 def id_number_valid(value: str) -> bool:
     """True if `value` is an 18-character resident ID number with a real date and the right check character."""
-    if not _ID_RE.match(value) or id_check_char(value[:17]) != value[17]:
-        return False
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
+        resident_id_birth_date(value)
+    except IdNumberProblem:
         return False
     return True
 

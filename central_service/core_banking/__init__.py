@@ -43,8 +43,12 @@ class CoreBank(Protocol):
     def record_risk_assessment(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """Record the first risk assessment. Raises CoreRefusal."""
 
+    def credit_card_products(self, branch_id: str) -> list[dict[str, Any]]:
+        """The credit cards offered at this branch (contract `CreditCardProduct`), in the order to show them."""
+
     def apply_credit_card(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Receive a credit-card application (18 or older). Raises CoreRefusal."""
+        """Receive a credit-card application for one of the products, from a customer of the product's minimum
+        age (18 at least). Raises CoreRefusal."""
 
     def bind_wechat(self, branch_id: str, account_id: str) -> dict[str, Any]:
         """A WeChat Pay binding link for the card. Raises CoreRefusal."""

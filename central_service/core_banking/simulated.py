@@ -24,6 +24,16 @@ from central_service.ids import id_number_valid
 from central_service.store import Store, new_id, sha256
 from central_service.timefmt import iso
 
+# The simulated bank's credit cards (a real core answers with the bank's own). "standard-debit-linked" is the
+# product kiosks older than the product list send.
+CREDIT_CARD_PRODUCTS = (
+    {"product_code": "standard-debit-linked", "name_zh": "标准信用卡", "name_en": "Standard credit card",
+     "annual_fee_cny": 0, "min_age": 18},
+    {"product_code": "CC-GOLD", "name_zh": "金卡", "name_en": "Gold card", "annual_fee_cny": 300, "min_age": 18},
+    {"product_code": "CC-TRAVEL", "name_zh": "旅行联名卡", "name_en": "Travel card", "annual_fee_cny": 200,
+     "min_age": 21},
+)
+
 
 def _mask_pan(pan: str) -> str:
     return pan[:6] + "*" * (len(pan) - 10) + pan[-4:]
@@ -181,11 +191,22 @@ class SimulatedCore:
         self._put("risk", answer["assessment_id"], branch_id, {**request, **answer})
         return answer
 
+    def credit_card_products(self, branch_id: str) -> list[dict[str, Any]]:
+        self._check_outage("credit_card_products")
+        return [dict(p) for p in CREDIT_CARD_PRODUCTS]
+
     def apply_credit_card(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
         self._check_outage("apply_credit_card")
+        product = next((p for p in CREDIT_CARD_PRODUCTS if p["product_code"] == request["product_code"]), None)
+        if product is None:
+            raise CoreRefusal(422, "unknown-product", "no such credit-card product")
+        authorisation = request.get("credit_report_authorisation")
+        if authorisation is not None and authorisation["consent_id"] != "credit_report_authorisation":
+            raise CoreRefusal(422, "credit-report-authorisation-required",
+                              "the authorisation given is not the credit-report authorisation")
         verification = self._get("verification", request["verification_id"], branch_id, "identity verification")
         self._get("account", request["account_id"], branch_id, "account")
-        if _age(verification["date_of_birth"], self.store.clock().date()) < 18:
+        if _age(verification["date_of_birth"], self.store.clock().date()) < max(18, product["min_age"]):
             raise CoreRefusal(422, "credit-card-refused", "no credit-card application under 18")
         answer = {"application_id": new_id("cca"), "status": "received", "received_at": self.store.now()}
         self._put("credit_card", answer["application_id"], branch_id, {**request, **answer})
