@@ -31,7 +31,7 @@ def payroll_customer(central: Central, branch_id: str, setup: str, person: dict[
     company = payroll.register_company("演示科技有限公司", make_uscc("110105", rng), "1101051234567890", branch_id,
                                        by="demo")
     payroll.accept_agreement(company.id, company_agreement(), by="demo")
-    agent = payroll.add_agent(company.id, "演示经办人", f"demo.{rng.randrange(10**6)}")
+    agent = payroll.add_agent(company.id, "演示经办人", f"demo.{rng.randrange(10**6)}", "demo-password-1")[0]
     batch = payroll.create_batch(agent, "演示批次", "payroll_debit", payroll.today() + timedelta(days=7), 1)
     entry = payroll.add_entry(batch.id, Employee(person["name"], person["id_number"], id_expiry, person["phone"]))
     payroll.submit(agent, batch.id, payroll.batch(batch.id).revision)

@@ -65,7 +65,7 @@ def test_lookup_refusals_each_name_their_case(service: RunningService) -> None:
     company = payroll.register_company("查询测试公司", make_uscc("110105", random.Random(3)), "1101051234567890",
                                        "BJ001", by="t")
     payroll.accept_agreement(company.id, company_agreement(), by="t")
-    agent = payroll.add_agent(company.id, "经办", "lookup.agent")
+    agent = payroll.add_agent(company.id, "经办", "lookup.agent", "correct horse battery")[0]
     batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=3), 3)
     people = {k: "1101051990030712" + str(n) for n, k in enumerate(("ready", "returned", "waiting"), start=3)}
     people = {k: v + id_check_char(v) for k, v in people.items()}

@@ -39,9 +39,9 @@ def test_company_refusals(world: PayrollWorld) -> None:
     with pytest.raises(errors.CompanyExists):
         world.payroll.register_company("同码公司", world.company.uscc, "3502031234567891", "BJ001", by="staff")
     with pytest.raises(errors.AgentLoginTaken):
-        world.payroll.add_agent(world.company.id, "王", "LI.agent")
+        world.payroll.add_agent(world.company.id, "王", "LI.agent", "correct horse battery")
     other = world.payroll.register_company("未签约公司", good, "3502031234567892", "BJ001", by="staff")
-    stranger = world.payroll.add_agent(other.id, "赵", "zhao")
+    stranger = world.payroll.add_agent(other.id, "赵", "zhao", "correct horse battery")[0]
     with pytest.raises(errors.AgreementNotAccepted):
         world.payroll.create_batch(stranger, "x", "payroll_debit", TODAY + timedelta(days=3), 1)
 
@@ -75,7 +75,7 @@ def test_entries_duplicates_deadline_and_wrong_company(world: PayrollWorld) -> N
         world.payroll.add_entry(batch.id, employee_from_form({**form, "name": "另一人"}, TODAY))
     other = world.payroll.register_company("别家公司", make_uscc("110105", world.rng), "1101051234567890", "BJ001",
                                            by="staff")
-    intruder = world.payroll.add_agent(other.id, "钱", "qian")
+    intruder = world.payroll.add_agent(other.id, "钱", "qian", "correct horse battery")[0]
     with pytest.raises(errors.WrongCompany):
         world.payroll.batch_of_agent(intruder, batch.id)
     with pytest.raises(errors.WrongCompany):
