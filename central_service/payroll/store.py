@@ -258,6 +258,12 @@ class PayrollStore:
             raise errors.WrongCompany()
         return batch
 
+    def companies_of_branch(self, branch_id: str) -> list[Company]:
+        c = t.payroll_companies
+        with self.db.read() as conn:
+            ids = conn.execute(select(c.c.id).where(c.c.branch_id == branch_id).order_by(c.c.name)).scalars().all()
+        return [self.company(company_id) for company_id in ids]
+
     def batches_of_company(self, company_id: str) -> list[Batch]:
         b = t.payroll_batches
         with self.db.read() as conn:

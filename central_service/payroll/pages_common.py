@@ -1,0 +1,88 @@
+"""The payroll area's `Pages` (templates and texts over the web foundation) and what its handlers share: the
+stores, who is signed in (a company agent, a member of staff with payroll checks, an employee's phone), and
+the one place a payroll refusal becomes a message beside its field."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+
+from central_service.auth.lockout import Lockout
+from central_service.auth.signin import SignIn
+from central_service.payroll.errors import PayrollError
+from central_service.payroll.images import ImageVault, image_key
+from central_service.payroll.opening import Opening
+from central_service.payroll.store import AGENT_KIND, Agent, Batch, PayrollStore
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.roles import Permission, may
+from central_service.web import Form, PageError, PageRequest, Pages
+
+HERE = Path(__file__).resolve().parent
+PAGES = Pages("payroll", HERE / "templates", HERE / "texts")
+STAFF_KIND = "staff"
+PER_PAGE = 50
+
+
+def payroll(req: PageRequest) -> PayrollStore:
+    return PayrollStore(req.central.store.db, req.central.store.clock)
+
+
+def opening(req: PageRequest) -> Opening:
+    return Opening(payroll(req), req.central.store, req.central.core)
+
+
+def vault(req: PageRequest) -> ImageVault:
+    store = req.central.store
+    return ImageVault(store.db, image_key(store.secret), store.now)
+
+
+def agent_sign_in(req: PageRequest) -> SignIn:
+    return SignIn(payroll(req), Lockout(req.central.store.db))
+
+
+def staff_sign_in(req: PageRequest) -> SignIn:
+    return SignIn(StaffDirectory(req.central.store.db), Lockout(req.central.store.db))
+
+
+def signed_in_agent(req: PageRequest) -> Agent:
+    """The signed-in company agent. Raises PageError(401) when none (the page links to the sign-in)."""
+    principal = req.session.principal or {}
+    if principal.get("kind") != AGENT_KIND:
+        raise PageError(401, "agent.sign_in_needed")
+    return payroll(req).agent(principal["id"])
+
+
+def agents_batch(req: PageRequest) -> tuple[Agent, Batch]:
+    """The batch in the path if it is the signed-in agent's company's. Raises PageError (401, 403, 404)."""
+    agent = signed_in_agent(req)
+    try:
+        return agent, payroll(req).batch_of_agent(agent, req.param("batch_id"))
+    except PayrollError as exc:
+        raise PageError(exc.status, f"err.{exc.code}") from None
+
+
+def signed_in_officer(req: PageRequest) -> dict[str, str]:
+    """The signed-in member of staff allowed payroll checks. Raises PageError (401, 403)."""
+    principal = req.session.principal or {}
+    if principal.get("kind") != STAFF_KIND:
+        raise PageError(401, "teller.sign_in_needed")
+    if not may(frozenset(principal.get("roles", "").split(",")), Permission.PAYROLL_CHECKS):
+        raise PageError(403, "teller.not_allowed")
+    return principal
+
+
+def refuse(form: Form, exc: PayrollError, default_field: str = "base") -> None:
+    """Put a payroll refusal beside its field (its own text key `err.<code>`)."""
+    field = exc.field or default_field
+    form.fail(field, f"err.invalid_{field}" if exc.code == "invalid_field" else f"err.{exc.code}")
+
+
+def pickup_secret(req: PageRequest, entry_id: str) -> str:
+    """The secret of an employee's pickup link (texted by SMS): keyed by the store's secret, nothing stored."""
+    digest = hmac.new(req.central.store.secret, f"payroll-pickup:{entry_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def int_param(text: str, default: int) -> int:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else default

@@ -1,0 +1,169 @@
+"""The payroll pages over real HTTP (PageClient keeps cookies and CSRF like a browser): the teller registers a
+company and its agent, the agent signs in with TOTP, accepts the agreement, creates a batch and gets the poster,
+employees fill in from the poster's link (mobile verified by SMS code, ID images uploaded and stored encrypted),
+every refusal shows its own message beside its field, the agent returns one and submits (a replayed submit
+is refused), the teller verifies, approves, and the results show the statuses."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from central_service.auth import totp
+from central_service.ids import id_check_char, make_uscc
+from central_service.payroll import batch_file
+from central_service.payroll.store import PayrollStore
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.roles import Role
+from central_service.testing import RunningService, sqlite_settings
+from central_service.web.page_client import PageClient
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[RunningService]:
+    with RunningService(sqlite_settings(tmp_path)) as running:
+        yield running
+
+
+def _officer(service: RunningService) -> str:
+    return StaffDirectory(service.central.store.db).add("T0016", "BJ001", "柜员甲", frozenset({Role.PAYROLL_OFFICER}),
+                                                        PASSWORD)
+
+
+def _field_error(html: str, name: str) -> str:
+    found = re.search(rf'id="e-{name}">([^<]*)<', html)
+    return found.group(1) if found else ""
+
+
+def _png(seed: int) -> bytes:
+    """A stand-in photo (noise, so it does not compress below the 1 KB floor), the same for the same seed."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (200, 126), random.Random(seed).randbytes(200 * 126 * 3)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def id_number(rng: random.Random, age: int = 30) -> str:
+    first17 = f"350203{2026 - age}{rng.randrange(1, 13):02d}{rng.randrange(1, 28):02d}{rng.randrange(100, 999)}"
+    return first17 + id_check_char(first17)
+
+
+def _employee_fills(service: RunningService, link: str, mobile: str, form: dict[str, str]) -> tuple[PageClient, str]:
+    phone = PageClient(service.url)
+    page = phone.get(link)
+    assert "sign-in" in page.url
+    phone.post("/phone/sign-in", {"phone": mobile})
+    code = re.search(r"\d{6}", service.central.sms.last(mobile).body).group(0)
+    page = phone.post("/phone/sign-in/code", {"code": code})
+    assert page.url.endswith("/payroll/join"), page.url
+    page = phone.post("/payroll/join", {**form, "agree": "yes", "consent": "yes"})
+    return phone, page.text
+
+
+def test_the_chain_over_http(service: RunningService) -> None:
+    rng = random.Random(16)
+    staff_secret = _officer(service)
+    teller = PageClient(service.url)
+    teller.get("/payroll/staff/sign-in")
+    page = teller.post("/payroll/staff/sign-in", {"login": "T0016", "password": PASSWORD,
+                                                 "code": totp.code_now(staff_secret)})
+    assert page.url.endswith("/payroll/staff"), page.text[:500]
+    bad = make_uscc("350203", rng)
+    page = teller.post("/payroll/staff", {"what": "company", "name": "厦门示例科技有限公司",
+                                          "uscc": bad[:17] + ("0" if bad[17] != "0" else "1"),
+                                          "payroll_account": "3502031234567890"})
+    assert page.status_code == 422 and "统一社会信用代码不正确" in _field_error(page.text, "uscc")
+    page = teller.post("/payroll/staff", {"what": "company", "name": "厦门示例科技有限公司", "uscc": bad,
+                                          "payroll_account": "3502031234567890"})
+    assert page.status_code == 200
+    company_id = PayrollStore(service.central.store.db).companies_of_branch("BJ001")[0].id
+    page = teller.post("/payroll/staff", {"what": "agent", "company_id": company_id, "agent_name": "李经办",
+                                          "login": "li.agent", "password": PASSWORD})
+    agent_secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+
+    agent = PageClient(service.url)
+    agent.get("/payroll/agent/sign-in")
+    page = agent.post("/payroll/agent/sign-in", {"login": "li.agent", "password": PASSWORD, "code": "000000"})
+    assert page.status_code == 422 and _field_error(page.text, "login")
+    page = agent.post("/payroll/agent/sign-in", {"login": "li.agent", "password": PASSWORD,
+                                                 "code": totp.code_now(agent_secret)})
+    assert page.url.endswith("/payroll/agent/agreement")
+    page = agent.post("/payroll/agent/agreement", {"accept": "yes"})
+    deadline = (service.central.store.clock().date() + timedelta(days=10)).isoformat()
+    page = agent.post("/payroll/agent", {"name": "12月新员工", "card_product": "payroll_debit", "deadline": deadline,
+                                         "expected_headcount": "3"})
+    batch_url = page.url.removeprefix(service.url)
+    poster = agent.get(batch_url + "/poster.png")
+    assert poster.headers["content-type"] == "image/png"
+    assert agent.get(batch_url + "/poster.pdf").content.startswith(b"%PDF")
+    link = zxingcpp.read_barcodes(Image.open(io.BytesIO(poster.content)))[0].text
+    path = "/" + link.split("/", 3)[3]  # the upper-case link's path, as a phone would open it
+
+    people = [id_number(rng) for _ in range(3)]
+    phones = []
+    for n, number in enumerate(people):
+        form = {"name": f"张{'一二三'[n]}", "id_number": number, "id_expiry": "2036-01-01"}
+        client, html = _employee_fills(service, path, f"1390000000{n}", form)
+        phones.append(client)
+        assert "上传身份证照片" in html
+        page = client.post("/payroll/join/images", [])  # nothing chosen: the message is beside each side
+        assert page.status_code == 422 and "请选择这一面的照片" in _field_error(page.text, "id_front")
+        response = client._send("POST", "/payroll/join/images", data={"csrf": "forged"},
+                                files={"id_front": ("f.png", _png(n), "image/png")})
+        assert response.status_code == 403
+        response = client._send("POST", "/payroll/join/images", data={"csrf": client.csrf},
+                                files={"id_front": ("f.txt", b"%PDF-1.4" + b"x" * 2000, "image/png")})
+        assert "请上传清晰的JPEG或PNG照片" in _field_error(client.get("/payroll/join/images").text, "id_front")
+        response = client._send("POST", "/payroll/join/images", data={"csrf": client.csrf},
+                                files={"id_front": ("f.png", _png(n), "image/png"),
+                                       "id_back": ("b.png", _png(n + 5), "image/png")})
+        assert response.status_code == 303 and response.headers["location"].endswith("/payroll/join/status")
+    # Refusals on the employee form, each with its own message beside its field.
+    for n, (form, field, words) in enumerate([
+        ({"name": "王五", "id_number": people[0], "id_expiry": "2036-01-01"}, "id_number", "已在本批次中"),
+        ({"name": "少年", "id_number": id_number(rng, age=15), "id_expiry": "2036-01-01"}, "id_number", "未满16周岁"),
+        ({"name": "过期", "id_number": id_number(rng), "id_expiry": "2020-01-01"}, "id_expiry", "已过期"),
+    ]):
+        _, html = _employee_fills(service, path, f"1390000001{n}", form)
+        assert words in _field_error(html, field), html[:300]
+
+    store = PayrollStore(service.central.store.db)
+    batch_id = batch_url.rsplit("/", 1)[1]
+    entries = store.page(batch_id).entries
+    assert len(entries) == 3 and all(store.employee(e.id).mobile.startswith("1390000000") for e in entries)
+    page = agent.get(batch_url)
+    assert people[0] not in page.text, page.text[page.text.find(people[0]) - 300:page.text.find(people[0]) + 50]
+    assert "350***********" in page.text  # masked numbers only
+    revision = re.search(r'name="revision" value="(\d+)"', page.text).group(1)
+    agent.post(f"{batch_url}/entries/{entries[1].id}/action", {"action": "return", "reason": "不是本单位员工"})
+    page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision})
+    assert page.status_code == 409 and "重新核对" in page.text  # the list changed after that review
+    revision = re.search(r'name="revision" value="(\d+)"', agent.get(batch_url).text).group(1)
+    page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision})
+    assert "已提交（冻结）" in page.text
+    page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": str(int(revision) + 1)})
+    assert "已经提交过" in page.text
+    assert batch_file.validate(agent.get(batch_url + "/batch-file").content) == []
+
+    page = teller.get(f"/payroll/staff/batches/{batch_id}")
+    assert "电子文件校验通过" in page.text
+    image = teller.get(f"/payroll/staff/batches/{batch_id}/entries/{entries[0].id}/front")
+    assert image.content == _png(0)
+    for entry in (entries[0], entries[2]):
+        teller.post(f"/payroll/staff/batches/{batch_id}/entries/{entry.id}", {"action": "verify"})
+    page = teller.post(f"/payroll/staff/batches/{batch_id}/approve", {})
+    assert "已开户 2 人" in page.text
+    texted = service.central.sms.last("13900000000").body
+    pickup = re.search(r"(/payroll/pickup/\S+)", texted).group(1)
+    assert "领卡" in phones[0].get(pickup).text
+    results = agent.get(batch_url + "/results.csv").content.decode("utf-8-sig").splitlines()
+    assert [row.split(",")[3] for row in results[1:]] == ["pending", "returned", "pending"]
