@@ -159,12 +159,14 @@ def make_customer(admin: Any, setup: Setup, today: date) -> Customer:
 
 
 @contextlib.contextmanager
-def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
-    """Start everything for one scripted journey; stop everything on exit."""
+def rehearsal(workdir: Path, setup: Setup, *, central: RunningService | None = None) -> Iterator[Rehearsal]:
+    """Start everything for one scripted journey; stop everything on exit. With `central`, the kiosk joins that
+    running service (a browser test's) instead of starting its own, and leaves it running."""
     workdir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
-        central = RunningService(sqlite_settings(workdir)).start()
-        stack.callback(central.close)
+        if central is None:
+            central = RunningService(sqlite_settings(workdir)).start()
+            stack.callback(central.close)
         admin = central.admin
         _, bearer = admin.add_kiosk(BRANCH, "demo kiosk")
         token_file = workdir / "kiosk.token"
