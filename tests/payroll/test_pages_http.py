@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import tomllib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,8 @@ from PIL import Image
 from central_service.auth import totp
 from central_service.ids import id_check_char, make_uscc
 from central_service.payroll import batch_file
+from central_service.payroll.agreement import company_agreement
+from central_service.payroll.people import Employee
 from central_service.payroll.store import PayrollStore
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.roles import Role
@@ -167,3 +170,53 @@ def test_the_chain_over_http(service: RunningService) -> None:
     assert "领卡" in phones[0].get(pickup).text
     results = agent.get(batch_url + "/results.csv").content.decode("utf-8-sig").splitlines()
     assert [row.split(",")[3] for row in results[1:]] == ["pending", "returned", "pending"]
+
+
+def _agent_with_batch(service: RunningService, login: str, rng: random.Random, headcount: int = 3):  # type: ignore[no-untyped-def]
+    """A company, its agent signed in over HTTP, and an open batch; (client, store, batch)."""
+    store = PayrollStore(service.central.store.db, service.central.store.clock)
+    company = store.register_company(f"公司{login}", make_uscc("350203", rng), "3502031234567890", "BJ001", by="t")
+    store.accept_agreement(company.id, company_agreement(), by="t")
+    agent, secret = store.add_agent(company.id, "经办", login, PASSWORD)
+    found = store.create_batch(agent, "批次", "payroll_debit", store.today() + timedelta(days=5), headcount)
+    client = PageClient(service.url)
+    client.get("/payroll/agent/sign-in")
+    client.post("/payroll/agent/sign-in", {"login": login, "password": PASSWORD, "code": totp.code_now(secret)})
+    return client, store, found
+
+
+def test_an_agent_of_another_company_is_refused(service: RunningService) -> None:
+    rng = random.Random(7)
+    _, _, theirs = _agent_with_batch(service, "owner.agent", rng)
+    intruder, _, _ = _agent_with_batch(service, "other.agent", rng)
+    page = intruder.get(f"/payroll/agent/batches/{theirs.id}")
+    assert page.status_code == 403 and "该批次属于其他单位" in page.text
+    assert intruder.get(f"/payroll/agent/batches/{theirs.id}/poster.png").status_code == 403
+    page = intruder.post(f"/payroll/agent/batches/{theirs.id}/submit", {"confirm": "yes", "revision": "0"})
+    assert page.status_code == 403
+
+
+def test_a_batch_of_2000_stays_usable(service: RunningService) -> None:
+    """Paged: the list shows 50 at a time, any page is reachable, the page weighs what 50 rows weigh."""
+    rng = random.Random(2000)
+    client, store, found = _agent_with_batch(service, "big.agent", rng, headcount=2000)
+    seen: set[str] = set()
+    while len(seen) < 2000:
+        number = id_number(rng, age=20 + rng.randrange(40))
+        if number not in seen:
+            seen.add(number)
+            store.add_entry(found.id, Employee("张三", number, None, "13912345678"))
+    page = client.get(f"/payroll/agent/batches/{found.id}?page=40")
+    assert page.status_code == 200 and "第 40 / 40 页，共 2000 人" in page.text
+    assert page.text.count('<tr id="entry-') == 50 and 'id="entry-2000"' in page.text
+    assert len(page.content) < 200_000
+
+
+def test_page_texts_are_in_step() -> None:
+    texts = Path(__file__).resolve().parents[2] / "central_service" / "payroll" / "texts"
+
+    def keys(locale: str) -> set[str]:
+        data = tomllib.loads((texts / f"{locale}.toml").read_text(encoding="utf-8"))
+        return {f"{section}.{key}" for section, items in data.items() for key in items}
+
+    assert keys("zh_CN") == keys("en")
