@@ -8,7 +8,6 @@ from datetime import date
 
 from starlette.responses import Response
 
-from central_service.auth import SignInLocked, SignInRefused
 from central_service.payroll import exports, poster
 from central_service.payroll.agreement import company_agreement
 from central_service.payroll.errors import PayrollError
@@ -21,6 +20,7 @@ from central_service.payroll.pages_common import (
     int_param,
     payroll,
     refuse,
+    sign_in_page,
     signed_in_agent,
 )
 from central_service.payroll.people import employee_from_form
@@ -34,21 +34,7 @@ HOME = "/payroll/agent"
 @PAGES.page
 def sign_in(req: PageRequest) -> Response:
     """Sign-in name, password and the 6-digit code of the authenticator app."""
-    form = req.form
-    if req.is_post:
-        try:
-            principal = agent_sign_in(req).authenticate(form.value("login"), form.value("password"), form.value("code"))
-        except SignInLocked:
-            form.fail("login", "agent.locked")
-        except SignInRefused:
-            form.fail("login", "agent.refused")
-        else:
-            req.sign_in(principal.kind, principal.id, branch_id=principal.branch_id, name=principal.name)
-            return req.redirect(HOME)
-        form.values.pop("password", None)
-        form.values.pop("code", None)
-        return req.render("sign_in.html", status=422, form=form, who="agent")
-    return req.render("sign_in.html", form=form, who="agent")
+    return sign_in_page(req, agent_sign_in(req), "agent", HOME)
 
 
 @PAGES.page

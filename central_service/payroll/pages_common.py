@@ -8,6 +8,9 @@ import hashlib
 import hmac
 from pathlib import Path
 
+from starlette.responses import Response
+
+from central_service.auth import Principal, SignInLocked, SignInRefused
 from central_service.auth.lockout import Lockout
 from central_service.auth.signin import SignIn
 from central_service.payroll.errors import PayrollError
@@ -86,3 +89,23 @@ def pickup_secret(req: PageRequest, entry_id: str) -> str:
 
 def int_param(text: str, default: int) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else default
+
+
+def sign_in_page(req: PageRequest, sign_in: SignIn, who: str, home: str) -> Response:
+    """The sign-in page of `who` (agent, teller): login, password, TOTP code; one message for anything wrong."""
+    form = req.form
+    if not req.is_post:
+        return req.render("sign_in.html", form=form, who=who)
+    try:
+        principal: Principal = sign_in.authenticate(form.value("login"), form.value("password"), form.value("code"))
+    except SignInLocked:
+        form.fail("login", "agent.locked")
+    except SignInRefused:
+        form.fail("login", "agent.refused")
+    else:
+        req.sign_in(principal.kind, principal.id, branch_id=principal.branch_id, name=principal.name,
+                    roles=",".join(sorted(principal.roles)))
+        return req.redirect(home)
+    form.values.pop("password", None)
+    form.values.pop("code", None)
+    return req.render("sign_in.html", status=422, form=form, who=who)

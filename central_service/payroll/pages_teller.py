@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from central_service.auth import SignInLocked, SignInRefused, totp
+from central_service.auth import totp
 from central_service.payroll import batch_file, exports
 from central_service.payroll.agreement import company_agreement
 from central_service.payroll.errors import PayrollError
@@ -19,12 +19,12 @@ from central_service.payroll.opening import OpeningReport
 from central_service.payroll.pages_common import (
     PAGES,
     PER_PAGE,
-    STAFF_KIND,
     int_param,
     opening,
     payroll,
     pickup_secret,
     refuse,
+    sign_in_page,
     signed_in_officer,
     staff_sign_in,
     vault,
@@ -40,23 +40,7 @@ SMS_TEXT = {"zh_CN": "【{bank}】{company}代发工资卡已开户。请携带�
 
 @PAGES.page
 def sign_in(req: PageRequest) -> Response:
-    form = req.form
-    if req.is_post:
-        try:
-            principal = staff_sign_in(req).authenticate(form.value("login"), form.value("password"),
-                                                        form.value("code"))
-        except SignInLocked:
-            form.fail("login", "agent.locked")
-        except SignInRefused:
-            form.fail("login", "agent.refused")
-        else:
-            req.sign_in(STAFF_KIND, principal.id, branch_id=principal.branch_id, name=principal.name,
-                        roles=",".join(sorted(principal.roles)))
-            return req.redirect(HOME)
-        form.values.pop("password", None)
-        form.values.pop("code", None)
-        return req.render("sign_in.html", status=422, form=form, who="teller")
-    return req.render("sign_in.html", form=form, who="teller")
+    return sign_in_page(req, staff_sign_in(req), "teller", HOME)
 
 
 @PAGES.page
