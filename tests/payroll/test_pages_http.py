@@ -146,6 +146,13 @@ def test_the_chain_over_http(service: RunningService) -> None:
     page = agent.get(batch_url)
     assert people[0] not in page.text, page.text[page.text.find(people[0]) - 300:page.text.find(people[0]) + 50]
     assert "350***********" in page.text  # masked numbers only
+    correct = agent.get(f"{batch_url}/entries/{entries[2].id}")
+    assert people[2] in correct.text  # the full data only on the correction form
+    fields = {"name": "张三丰", "id_number": people[2], "id_expiry": "2036-01-01", "mobile": "13900000002"}
+    page = agent.post(f"{batch_url}/entries/{entries[2].id}", {**fields, "mobile": "123"})
+    assert page.status_code == 422 and "11位" in _field_error(page.text, "mobile")
+    page = agent.post(f"{batch_url}/entries/{entries[2].id}", fields)
+    assert "张**" in page.text and store.employee(entries[2].id).name == "张三丰"
     revision = re.search(r'name="revision" value="(\d+)"', page.text).group(1)
     agent.post(f"{batch_url}/entries/{entries[1].id}/action", {"action": "return", "reason": "不是本单位员工"})
     page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision})
