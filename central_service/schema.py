@@ -390,6 +390,8 @@ payroll_entries = Table(
     UniqueConstraint("batch_id", "id_hash", name="payroll_entries_batch_person"),
     UniqueConstraint("batch_id", "line", name="payroll_entries_batch_line"),
 )
+# Every kiosk account call asks whether its appointment is a payroll pickup: one index lookup, not a scan.
+Index("payroll_entries_appointment", payroll_entries.c.appointment_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from central_service.payroll.pages_common import (
     vault,
 )
 from central_service.payroll.states import Action, BatchState, EntryState
+from central_service.sms import SmsError
 from central_service.web import Form, PageError, PageRequest
 
 HOME = "/payroll/staff"
@@ -92,7 +93,7 @@ def batch(req: PageRequest) -> Response:
 
 
 def _render_batch(req: PageRequest, found, form: Form, report: OpeningReport | None = None,  # type: ignore[no-untyped-def]
-                  status: int = 200) -> Response:
+                  status: int = 200, unsent: int = 0) -> Response:
     store = payroll(req)
     page = store.page(found.id, int_param(req.query("page"), 1), PER_PAGE)
     problems = batch_file.validate(exports.batch_file_bytes(store, found.id))
@@ -100,6 +101,7 @@ def _render_batch(req: PageRequest, found, form: Form, report: OpeningReport | N
     return req.render("teller_batch.html", status=status, form=form, batch=found, page=page,
                       progress=store.progress(found.id), company=store.company(found.company_id),
                       problems=problems, sides={e.id: kept.sides(e.id) for e in page.entries}, report=report,
+                      unsent=unsent,
                       EntryState=EntryState, BatchState=BatchState)
 
 
@@ -133,12 +135,15 @@ def approve(req: PageRequest) -> Response:
     except PayrollError as exc:
         refuse(form, exc, "approve")
         return _render_batch(req, payroll(req).batch(found.id), form, status=exc.status)
-    _text_pickup_links(req, found, report)
-    return _render_batch(req, payroll(req).batch(found.id), form, report)
+    unsent = _text_pickup_links(req, found, report)
+    return _render_batch(req, payroll(req).batch(found.id), form, report, unsent=unsent)
 
 
-def _text_pickup_links(req: PageRequest, found, report: OpeningReport) -> None:  # type: ignore[no-untyped-def]
+def _text_pickup_links(req: PageRequest, found, report: OpeningReport) -> int:  # type: ignore[no-untyped-def]
+    """Text each newly opened employee the pickup link; the number the gateway refused (the accounts are open
+    either way: the employee also finds the link on the status page)."""
     store = payroll(req)
+    refused = 0
     company = store.company(found.company_id)
     base = str(req.request.base_url).rstrip("/")
     for entry_id in report.opened:
@@ -146,7 +151,11 @@ def _text_pickup_links(req: PageRequest, found, report: OpeningReport) -> None: 
         url = f"{base}/payroll/pickup/{entry_id}?k={pickup_secret(req, entry_id)}"
         text = SMS_TEXT.get(req.locale, SMS_TEXT["zh_CN"]).format(bank=req.t("layout.bank"), company=company.name,
                                                                   url=url)
-        req.central.sms.send(person.mobile, text)
+        try:
+            req.central.sms.send(person.mobile, text)
+        except SmsError:
+            refused += 1
+    return refused
 
 
 @PAGES.page

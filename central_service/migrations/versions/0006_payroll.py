@@ -92,6 +92,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("batch_id", "id_hash", name="payroll_entries_batch_person"),
         sa.UniqueConstraint("batch_id", "line", name="payroll_entries_batch_line"),
     )
+    op.create_index("payroll_entries_appointment", "payroll_entries", ["appointment_id"])
     op.create_table(
         "payroll_entry_images",
         sa.Column("entry_id", sa.String(length=40), nullable=False),
@@ -105,6 +106,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("payroll_entry_images")
+    op.drop_index("payroll_entries_appointment", table_name="payroll_entries")
     op.drop_table("payroll_entries")
     op.drop_index("ix_payroll_batches_company_id", table_name="payroll_batches")
     op.drop_table("payroll_batches")
