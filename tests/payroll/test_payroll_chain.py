@@ -5,6 +5,7 @@ and the pickup appointments kiosks see in the feed."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -188,3 +189,26 @@ def test_batch_file_of_a_submitted_batch_validates_and_results_file(world: Payro
     statuses = [row.split(",")[3] for row in rows[1:]]
     assert statuses == ["collected", "returned", "pending"]
     assert people[0].id_number not in "".join(rows) and "已离职" in rows[2]
+
+
+def test_two_phones_sending_one_id_number_at_once_make_one_entry(world: PayrollWorld) -> None:
+    batch = _batch(world, expected_headcount=10)
+    employee = world.employee()
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def send() -> None:
+        start.wait()
+        try:
+            world.payroll.add_entry(batch.id, employee)
+            outcomes.append("added")
+        except errors.DuplicateIdNumber:
+            outcomes.append("duplicate")
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["added", "duplicate", "duplicate", "duplicate"]
+    assert world.payroll.page(batch.id).total == 1
