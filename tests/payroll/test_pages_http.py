@@ -33,8 +33,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[RunningService]:
-    with RunningService(sqlite_settings(tmp_path)) as running:
+def service(tmp_path: Path, database_url: str) -> Iterator[RunningService]:
+    """The service on both stores (embedded SQLite, PostgreSQL)."""
+    with RunningService(sqlite_settings(tmp_path, database=database_url)) as running:
         yield running
 
 
