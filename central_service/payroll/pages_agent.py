@@ -13,11 +13,11 @@ from central_service.payroll.agreement import company_agreement
 from central_service.payroll.errors import PayrollError
 from central_service.payroll.opening import batch_token
 from central_service.payroll.pages_common import (
-    PAGES,
     PER_PAGE,
     agent_sign_in,
     agents_batch,
     int_param,
+    page,
     payroll,
     refuse,
     sign_in_page,
@@ -31,19 +31,19 @@ from central_service.web import Form, PageError, PageRequest
 HOME = "/payroll/agent"
 
 
-@PAGES.page
+@page
 def sign_in(req: PageRequest) -> Response:
     """Sign-in name, password and the 6-digit code of the authenticator app."""
     return sign_in_page(req, agent_sign_in(req), "agent", HOME)
 
 
-@PAGES.page
+@page
 def sign_out(req: PageRequest) -> Response:
     req.sign_out()
     return req.redirect("/payroll/agent/sign-in")
 
 
-@PAGES.page
+@page
 def home(req: PageRequest) -> Response:
     """The company's batches and a form for a new one; the agreement first if the company has not accepted."""
     agent = signed_in_agent(req)
@@ -72,7 +72,7 @@ def home(req: PageRequest) -> Response:
                       batches=batches, products=[(p, req.t(f"product.{p}")) for p in CARD_PRODUCTS], agent=agent)
 
 
-@PAGES.page
+@page
 def agreement(req: PageRequest) -> Response:
     """The company-bank agreement, accepted once for the company by its agent."""
     agent = signed_in_agent(req)
@@ -87,7 +87,7 @@ def agreement(req: PageRequest) -> Response:
     return req.render("agent_agreement.html", status=422 if form.errors else 200, form=form, text=text)
 
 
-@PAGES.page
+@page
 def batch(req: PageRequest) -> Response:
     """Fill-in progress, the paged masked list with its actions, the submission, the results."""
     agent, found = agents_batch(req)
@@ -109,7 +109,7 @@ def _appointment_statuses(req: PageRequest, ids: list[str]) -> dict[str, str]:
     return found
 
 
-@PAGES.page
+@page
 def entry_action(req: PageRequest) -> Response:
     """Return (with a reason) or remove one entry; the list page again with the outcome."""
     agent, found = agents_batch(req)
@@ -130,7 +130,7 @@ def entry_action(req: PageRequest) -> Response:
     return req.redirect(f"/payroll/agent/batches/{found.id}?page={int_param(req.form.value('page'), 1)}")
 
 
-@PAGES.page
+@page
 def entry_correct(req: PageRequest) -> Response:
     """Correct an employee's details (the full data, shown only here)."""
     agent, found = agents_batch(req)
@@ -152,7 +152,7 @@ def entry_correct(req: PageRequest) -> Response:
     return req.render("agent_correct.html", form=form, batch=found)
 
 
-@PAGES.page
+@page
 def submit(req: PageRequest) -> Response:
     """Confirm the list as reviewed (its revision) and submit: the batch freezes."""
     agent, found = agents_batch(req)
@@ -185,18 +185,18 @@ def _poster(req: PageRequest):  # type: ignore[no-untyped-def]
                                lines=[req.t("poster.line1"), req.t("poster.line2"), req.t("poster.line3")])
 
 
-@PAGES.page
+@page
 def poster_png(req: PageRequest) -> Response:
     return Response(poster.png_bytes(_poster(req)), media_type="image/png")
 
 
-@PAGES.page
+@page
 def poster_pdf(req: PageRequest) -> Response:
     return Response(poster.pdf_bytes(_poster(req)), media_type="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="payroll-poster.pdf"'})
 
 
-@PAGES.page
+@page
 def results_csv(req: PageRequest) -> Response:
     """The results file: one row per employee (collected / pending / returned with reason ...)."""
     _, found = agents_batch(req)
@@ -207,7 +207,7 @@ def results_csv(req: PageRequest) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="results-{found.id}.csv"'})
 
 
-@PAGES.page
+@page
 def batch_file(req: PageRequest) -> Response:
     """The electronic batch file of a submitted batch (docs/payroll-batch-file.md)."""
     _, found = agents_batch(req)

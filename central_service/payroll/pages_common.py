@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from central_service.auth import Principal, SignInLocked, SignInRefused
@@ -23,6 +26,28 @@ from central_service.web import Form, PageError, PageRequest, Pages
 
 HERE = Path(__file__).resolve().parent
 PAGES = Pages("payroll", HERE / "templates", HERE / "texts")
+AGENT_SIGN_IN = "/payroll/agent/sign-in"
+STAFF_SIGN_IN = "/payroll/staff/sign-in"
+
+
+class NotSignedIn(Exception):
+    """Nobody of the kind this page needs is signed in: the visitor goes to `sign_in` (303)."""
+
+    def __init__(self, sign_in: str) -> None:
+        super().__init__(sign_in)
+        self.sign_in = sign_in
+
+
+def page(handler: Callable[[PageRequest], Response]) -> Callable[[Request], Any]:
+    """`PAGES.page` that sends a visitor who is not signed in to the right sign-in page instead of an error."""
+    def guarded(req: PageRequest) -> Response:
+        try:
+            return handler(req)
+        except NotSignedIn as exc:
+            return req.redirect(exc.sign_in)
+
+    guarded.__name__, guarded.__doc__ = handler.__name__, handler.__doc__
+    return PAGES.page(guarded)
 STAFF_KIND = "staff"
 PER_PAGE = 50
 
@@ -49,15 +74,15 @@ def staff_sign_in(req: PageRequest) -> SignIn:
 
 
 def signed_in_agent(req: PageRequest) -> Agent:
-    """The signed-in company agent. Raises PageError(401) when none (the page links to the sign-in)."""
+    """The signed-in company agent. Raises NotSignedIn when none."""
     principal = req.session.principal or {}
     if principal.get("kind") != AGENT_KIND:
-        raise PageError(401, "agent.sign_in_needed")
+        raise NotSignedIn(AGENT_SIGN_IN)
     return payroll(req).agent(principal["id"])
 
 
 def agents_batch(req: PageRequest) -> tuple[Agent, Batch]:
-    """The batch in the path if it is the signed-in agent's company's. Raises PageError (401, 403, 404)."""
+    """The batch in the path if it is the signed-in agent's company's. Raises NotSignedIn, PageError (403, 404)."""
     agent = signed_in_agent(req)
     try:
         return agent, payroll(req).batch_of_agent(agent, req.param("batch_id"))
@@ -66,10 +91,10 @@ def agents_batch(req: PageRequest) -> tuple[Agent, Batch]:
 
 
 def signed_in_officer(req: PageRequest) -> dict[str, str]:
-    """The signed-in member of staff allowed payroll checks. Raises PageError (401, 403)."""
+    """The signed-in member of staff allowed payroll checks. Raises NotSignedIn, or PageError(403)."""
     principal = req.session.principal or {}
     if principal.get("kind") != STAFF_KIND:
-        raise PageError(401, "teller.sign_in_needed")
+        raise NotSignedIn(STAFF_SIGN_IN)
     if not may(frozenset(principal.get("roles", "").split(",")), Permission.PAYROLL_CHECKS):
         raise PageError(403, "teller.not_allowed")
     return principal

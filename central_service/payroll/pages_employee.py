@@ -16,7 +16,7 @@ from central_api_client import tokens
 from central_service.payroll import images
 from central_service.payroll.errors import InvalidField, NotFound, PayrollError
 from central_service.payroll.images import ImageVault, image_key
-from central_service.payroll.pages_common import PAGES, payroll, pickup_secret, refuse, vault
+from central_service.payroll.pages_common import NotSignedIn, page, payroll, pickup_secret, refuse, vault
 from central_service.payroll.people import employee_from_form
 from central_service.payroll.states import BatchState, EntryState
 from central_service.payroll.store import Batch, Entry
@@ -28,7 +28,7 @@ AGREEMENTS = Path(__file__).resolve().parents[2] / "assets" / "agreements"
 JOIN = "/payroll/join"
 
 
-@PAGES.page
+@page
 def batch_link(req: PageRequest) -> Response:
     """The poster's QR link: check the batch token, remember the batch, verify the mobile first."""
     try:
@@ -65,14 +65,14 @@ def _joining(req: PageRequest) -> tuple[str, Batch]:
         raise PageError(404, "err.link_invalid")
     if principal.get("kind") != "phone":
         req.session.set("after_sign_in", JOIN)
-        raise PageError(401, "employee.verify_mobile")
+        raise NotSignedIn("/phone/sign-in")
     try:
         return principal["id"], payroll(req).batch(batch_id)
     except NotFound:
         raise PageError(404, "err.link_invalid") from None
 
 
-@PAGES.page
+@page
 def join(req: PageRequest) -> Response:
     """Personal data, the payroll agreement and the consent: one entry per ID number per batch."""
     mobile, found = _joining(req)
@@ -109,7 +109,7 @@ def _own_entry(req: PageRequest) -> Entry:
     return payroll(req).entry(entry_id)
 
 
-@PAGES.page
+@page
 def images_page(req: PageRequest) -> Response:
     """The upload form (a multipart POST goes to `upload_images`, which checks CSRF the same way)."""
     entry = _own_entry(req)
@@ -162,7 +162,7 @@ def _store_images(request: Request, entry_id: str | None, uploads: dict[str, byt
     return errors
 
 
-@PAGES.page
+@page
 def status(req: PageRequest) -> Response:
     """Where the entry stands; a returned entry can be filled in again while the batch is open."""
     entry = _own_entry(req)

@@ -11,7 +11,7 @@ from PIL import Image
 from starlette.responses import Response
 
 from central_service.payroll.errors import NotFound
-from central_service.payroll.pages_common import PAGES, payroll, pickup_secret
+from central_service.payroll.pages_common import page, payroll, pickup_secret
 from central_service.payroll.states import EntryState
 from central_service.payroll.store import Entry
 from central_service.web import PageError, PageRequest
@@ -30,7 +30,7 @@ def _entry(req: PageRequest) -> Entry:
     return entry
 
 
-@PAGES.page
+@page
 def pickup(req: PageRequest) -> Response:
     entry = _entry(req)
     doc = req.central.store.get_appointment(entry.appointment_id)
@@ -38,7 +38,7 @@ def pickup(req: PageRequest) -> Response:
                       qr=f"/payroll/pickup/{entry.id}/qr.png?k={req.query('k')}")
 
 
-@PAGES.page
+@page
 def pickup_qr(req: PageRequest) -> Response:
     """The pickup QR (the appointment's signed token, as for any booked appointment) as a PNG."""
     entry = _entry(req)

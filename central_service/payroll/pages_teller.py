@@ -17,10 +17,10 @@ from central_service.payroll.agreement import company_agreement
 from central_service.payroll.errors import PayrollError
 from central_service.payroll.opening import OpeningReport
 from central_service.payroll.pages_common import (
-    PAGES,
     PER_PAGE,
     int_param,
     opening,
+    page,
     payroll,
     pickup_secret,
     refuse,
@@ -39,12 +39,12 @@ SMS_TEXT = {"zh_CN": "【{bank}】{company}代发工资卡已开户。请携带�
                   "scan: {url}"}
 
 
-@PAGES.page
+@page
 def sign_in(req: PageRequest) -> Response:
     return sign_in_page(req, staff_sign_in(req), "teller", HOME)
 
 
-@PAGES.page
+@page
 def home(req: PageRequest) -> Response:
     """Submitted and approved batches of the branch; register a company; add an agent."""
     officer = signed_in_officer(req)
@@ -85,7 +85,7 @@ def _batch(req: PageRequest):  # type: ignore[no-untyped-def]
     return officer, found
 
 
-@PAGES.page
+@page
 def batch(req: PageRequest) -> Response:
     """The entries with their ID images, the batch file's check, approval and its results."""
     _, found = _batch(req)
@@ -105,7 +105,7 @@ def _render_batch(req: PageRequest, found, form: Form, report: OpeningReport | N
                       EntryState=EntryState, BatchState=BatchState)
 
 
-@PAGES.page
+@page
 def entry_decision(req: PageRequest) -> Response:
     """Verify one entry, or return it with a reason."""
     _, found = _batch(req)
@@ -121,7 +121,7 @@ def entry_decision(req: PageRequest) -> Response:
     return req.redirect(f"{HOME}/batches/{found.id}?page={int_param(req.form.value('page'), 1)}")
 
 
-@PAGES.page
+@page
 def approve(req: PageRequest) -> Response:
     """Approve (or retry the opening of an approved batch): one core call; the pickup link texted to each
     newly opened employee."""
@@ -158,7 +158,7 @@ def _text_pickup_links(req: PageRequest, found, report: OpeningReport) -> int:  
     return refused
 
 
-@PAGES.page
+@page
 def entry_image(req: PageRequest) -> Response:
     """One side of an entry's ID card, for the signed-in payroll officer only (never cached, never logged)."""
     _, found = _batch(req)
@@ -171,7 +171,7 @@ def entry_image(req: PageRequest) -> Response:
     return Response(image[1], media_type=image[0])
 
 
-@PAGES.page
+@page
 def batch_file_download(req: PageRequest) -> Response:
     _, found = _batch(req)
     return Response(exports.batch_file_bytes(payroll(req), found.id), media_type="application/octet-stream",

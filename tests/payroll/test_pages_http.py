@@ -228,3 +228,13 @@ def test_page_texts_are_in_step() -> None:
         return {f"{section}.{key}" for section, items in data.items() for key in items}
 
     assert keys("zh_CN") == keys("en")
+
+
+def test_visitors_not_signed_in_go_to_their_sign_in(service: RunningService) -> None:
+    visitor = PageClient(service.url)
+    for path, target in [("/payroll/agent", "/payroll/agent/sign-in"),
+                         ("/payroll/agent/batches/pb_x", "/payroll/agent/sign-in"),
+                         ("/payroll/staff", "/payroll/staff/sign-in")]:
+        response = visitor.get(path, follow=False)
+        assert response.status_code == 303 and response.headers["location"] == target, path
+    assert visitor.get("/payroll/join").status_code == 404  # no batch QR scanned in this session
