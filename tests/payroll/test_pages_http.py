@@ -159,8 +159,13 @@ def test_the_chain_over_http(service: RunningService) -> None:
     page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision})
     assert page.status_code == 409 and "重新核对" in page.text  # the list changed after that review
     revision = re.search(r'name="revision" value="(\d+)"', agent.get(batch_url).text).group(1)
-    page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision})
+    used_token = agent.csrf
+    forged = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision}, csrf="forged")
+    assert forged.status_code == 403
+    page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision}, csrf=used_token)
     assert "已提交（冻结）" in page.text
+    replayed = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision}, csrf=used_token)
+    assert replayed.status_code == 403  # the same post again: its token is spent
     page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": str(int(revision) + 1)})
     assert "已经提交过" in page.text
     assert batch_file.validate(agent.get(batch_url + "/batch-file").content) == []
