@@ -4,14 +4,12 @@ masked details. The link's secret is keyed from the store's secret; a wrong one 
 from __future__ import annotations
 
 import hmac
-import io
 
-import zxingcpp
-from PIL import Image
 from starlette.responses import Response
 
 from central_service.payroll.errors import NotFound
 from central_service.payroll.pages_common import page, payroll, pickup_secret
+from central_service.payroll.poster import qr_png
 from central_service.payroll.states import EntryState
 from central_service.payroll.store import Entry
 from central_service.web import PageError, PageRequest
@@ -44,7 +42,4 @@ def pickup_qr(req: PageRequest) -> Response:
     entry = _entry(req)
     doc = req.central.store.get_appointment(entry.appointment_id)
     token = req.central.sign_token(entry.appointment_id, doc["branch_id"])
-    code = zxingcpp.create_barcode(token, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    out = io.BytesIO()
-    Image.fromarray(code.to_image(scale=8, add_quiet_zones=True)).save(out, format="PNG")
-    return Response(out.getvalue(), media_type="image/png")
+    return Response(qr_png(token, scale=8), media_type="image/png")

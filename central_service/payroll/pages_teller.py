@@ -29,6 +29,7 @@ from central_service.payroll.pages_common import (
     staff_sign_in,
     vault,
 )
+from central_service.payroll.poster import qr_data_url
 from central_service.payroll.states import Action, BatchState, EntryState
 from central_service.sms import SmsError
 from central_service.web import Form, PageError, PageRequest
@@ -65,7 +66,8 @@ def home(req: PageRequest) -> Response:
         except PayrollError as exc:
             refuse(form, exc, "login")
         else:
-            created = {"agent": agent, "secret": secret, "uri": totp.provisioning_uri(secret, agent.login)}
+            created = {"agent": agent, "secret": secret,
+                       "qr": qr_data_url(totp.provisioning_uri(secret, agent.login))}
     branch = officer["branch_id"]
     batches = {state: store.batches_in_state(branch, state) for state in (BatchState.SUBMITTED, BatchState.APPROVED)}
     return req.render("teller_home.html", status=422 if form.errors else 200, form=form if form.errors else Form(),

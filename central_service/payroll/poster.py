@@ -7,6 +7,7 @@ is upper case so every character is in QR's alphanumeric set (the host and schem
 
 from __future__ import annotations
 
+import base64
 import io
 from pathlib import Path
 
@@ -46,6 +47,17 @@ def poster_image(link: str, *, bank: str, company: str, batch: str, deadline: st
         draw.text((80, y), text, font=_font(38), fill="black")
         y += 64
     return page
+
+
+def qr_png(text: str, scale: int = 6) -> bytes:
+    """A QR code of `text` as a PNG (quiet zone included)."""
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    return png_bytes(Image.fromarray(code.to_image(scale=scale, add_quiet_zones=True)))
+
+
+def qr_data_url(text: str) -> str:
+    """The QR as a `data:` URL, for a page that shows it once and must not serve it again (the TOTP key)."""
+    return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode("ascii")
 
 
 def png_bytes(image: Image.Image) -> bytes:
