@@ -18,6 +18,7 @@ from central_service.payroll.errors import PayrollError
 from central_service.payroll.opening import OpeningReport
 from central_service.payroll.pages_common import (
     PER_PAGE,
+    STAFF_SIGN_IN,
     int_param,
     opening,
     page,
@@ -43,6 +44,12 @@ SMS_TEXT = {"zh_CN": "【{bank}】{company}代发工资卡已开户。请携带�
 @page
 def sign_in(req: PageRequest) -> Response:
     return sign_in_page(req, staff_sign_in(req), "teller", HOME)
+
+
+@page
+def sign_out(req: PageRequest) -> Response:
+    req.sign_out()
+    return req.redirect(STAFF_SIGN_IN)
 
 
 @page
