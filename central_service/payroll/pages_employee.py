@@ -9,6 +9,7 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -16,15 +17,17 @@ from central_api_client import tokens
 from central_service.payroll import images
 from central_service.payroll.errors import InvalidField, NotFound, PayrollError
 from central_service.payroll.images import ImageVault, image_key
-from central_service.payroll.pages_common import NotSignedIn, page, payroll, pickup_secret, refuse, vault
+from central_service.payroll.pages_common import PAGES, NotSignedIn, page, payroll, pickup_secret, refuse, vault
 from central_service.payroll.people import employee_from_form
 from central_service.payroll.states import BatchState, EntryState
 from central_service.payroll.store import Batch, Entry
 from central_service.web import Form, PageError, PageRequest
+from central_service.web.i18n import LANG_COOKIE, pick_locale
 from central_service.web.pages import _csrf_ok
 from central_service.web.sessions import COOKIE_NAME, WebSessions
 
 AGREEMENTS = Path(__file__).resolve().parents[2] / "assets" / "agreements"
+MAX_UPLOAD = 2 * images.MAX_BYTES + 64 * 1024
 JOIN = "/payroll/join"
 
 
@@ -120,28 +123,34 @@ def images_page(req: PageRequest) -> Response:
 
 
 async def upload_images(request: Request) -> Response:
-    """The ID images' multipart POST: same session and CSRF rules as every page form; each side's type and
-    size checked from its bytes; stored encrypted; the upload page again (303) with any message."""
+    """The ID images' multipart POST (the foundation's page forms are urlencoded only): the same session and
+    CSRF rules as every page form, the foundation's cookies and headers on the answer; each side's type and size
+    checked from its bytes, stored encrypted; then the upload page again (303) with any message, or the status."""
     sessions = WebSessions(request.app.state.central.store.db)
     session = await run_in_threadpool(sessions.load, request.cookies.get(COOKIE_NAME))
     if session is None:
         return RedirectResponse(JOIN, status_code=303)
-    async with request.form(max_files=2, max_fields=4, max_part_size=images.MAX_BYTES + 1024) as form:
-        pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-        files = {side: form.get(f"id_{side}") for side in images.SIDES}
-        if not _csrf_ok(request, session, pairs):
-            return Response("forbidden", status_code=403)
-        uploads = {side: await f.read(images.MAX_BYTES + 1) for side, f in files.items() if isinstance(f, UploadFile)}
-    session.csrf_token = secrets.token_urlsafe(32)
+    req = PageRequest(request, PAGES, session, sessions, pick_locale(None, request.cookies.get(LANG_COOKIE)), Form())
+    try:
+        if int(request.headers.get("content-length") or MAX_UPLOAD + 1) > MAX_UPLOAD:
+            raise HTTPException(413)  # both photos at their largest, and the form around them: nothing bigger is read
+        async with request.form(max_files=2, max_fields=4, max_part_size=images.MAX_BYTES + 1024) as form:
+            pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+            if not _csrf_ok(request, session, pairs):
+                return await run_in_threadpool(PAGES._finish, req, req.render(
+                    "error.html", status=403, message_key="error.forbidden"))
+            uploads = {side: await f.read(images.MAX_BYTES + 1) for side in images.SIDES
+                       if isinstance(f := form.get(f"id_{side}"), UploadFile)}
+    except (HTTPException, ValueError):  # too big, a part over a limit, or a body that is not multipart
+        uploads, errors = {}, {"id_front": "employee.image_bad"}
+    else:
+        errors = await run_in_threadpool(_store_images, request, session.data.get("payroll_entry"), uploads)
+    session.csrf_token = secrets.token_urlsafe(32)  # one post per token, as on every page form
     session.dirty = True
-    errors = await run_in_threadpool(_store_images, request, session.data.get("payroll_entry"), uploads)
     if errors:
         session.set("payroll_upload_errors", errors)
-    await run_in_threadpool(sessions.save, session)
     target = f"{JOIN}/images" if errors else f"{JOIN}/status"
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE_NAME, session.session_id, path="/", secure=True, httponly=True, samesite="lax")
-    return response
+    return await run_in_threadpool(PAGES._finish, req, RedirectResponse(target, status_code=303))
 
 
 def _store_images(request: Request, entry_id: str | None, uploads: dict[str, bytes]) -> dict[str, str]:

@@ -127,6 +127,12 @@ def test_the_chain_over_http(service: RunningService) -> None:
         response = client._send("POST", "/payroll/join/images", data={"csrf": client.csrf},
                                 files={"id_front": ("f.txt", b"%PDF-1.4" + b"x" * 2000, "image/png")})
         assert "请上传清晰的JPEG或PNG照片" in _field_error(client.get("/payroll/join/images").text, "id_front")
+        if n == 0:  # over the size limit: the same message, and nothing past the limit is read
+            huge = b"\x89PNG\r\n\x1a\n" + b"x" * (9 * 1024 * 1024)
+            response = client._send("POST", "/payroll/join/images", data={"csrf": client.csrf},
+                                    files={"id_front": ("f.png", huge, "image/png")})
+            assert response.status_code == 303
+            assert "请上传清晰的JPEG或PNG照片" in _field_error(client.get("/payroll/join/images").text, "id_front")
         response = client._send("POST", "/payroll/join/images", data={"csrf": client.csrf},
                                 files={"id_front": ("f.png", _png(n), "image/png"),
                                        "id_back": ("b.png", _png(n + 5), "image/png")})
