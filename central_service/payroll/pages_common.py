@@ -20,6 +20,7 @@ from central_service.payroll.errors import PayrollError
 from central_service.payroll.images import ImageVault, image_key
 from central_service.payroll.opening import Opening
 from central_service.payroll.store import AGENT_KIND, Agent, Batch, PayrollStore
+from central_service.staff.audit import AuditLog
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.roles import Permission, may
 from central_service.web import Form, PageError, PageRequest, Pages
@@ -134,3 +135,12 @@ def sign_in_page(req: PageRequest, sign_in: SignIn, who: str, home: str) -> Resp
     form.values.pop("password", None)
     form.values.pop("code", None)
     return req.render("sign_in.html", status=422, form=form, who=who)
+
+
+def audit(req: PageRequest, officer: dict[str, str], action: str, *, customer_ref: str | None = None,
+          **detail: str) -> None:
+    """One line of the staff audit log (who, what, when, which entry); references only, never personal data."""
+    actor = Principal(officer["kind"], officer["id"], officer["branch_id"],
+                      frozenset(r for r in officer.get("roles", "").split(",") if r), officer.get("name", ""))
+    AuditLog(req.central.store.db, clock=req.central.store.clock).append(actor, action, customer_ref=customer_ref,
+                                                                         detail=detail)

@@ -19,6 +19,7 @@ from central_service.payroll.opening import OpeningReport
 from central_service.payroll.pages_common import (
     PER_PAGE,
     STAFF_SIGN_IN,
+    audit,
     int_param,
     opening,
     page,
@@ -66,6 +67,7 @@ def home(req: PageRequest) -> Response:
             refuse(form, exc)
         else:
             created = {"company": company}
+            audit(req, officer, "payroll.company_registered", company=company.id)
     elif req.is_post and form.value("what") == "agent":
         try:
             agent, secret = store.add_agent(form.value("company_id"), form.value("agent_name"),
@@ -73,6 +75,7 @@ def home(req: PageRequest) -> Response:
         except PayrollError as exc:
             refuse(form, exc, "login")
         else:
+            audit(req, officer, "payroll.agent_added", company=agent.company_id, agent=agent.id)
             created = {"agent": agent, "secret": secret,
                        "qr": qr_data_url(totp.provisioning_uri(secret, agent.login))}
     branch = officer["branch_id"]
@@ -117,7 +120,7 @@ def _render_batch(req: PageRequest, found, form: Form, report: OpeningReport | N
 @page
 def entry_decision(req: PageRequest) -> Response:
     """Verify one entry, or return it with a reason."""
-    _, found = _batch(req)
+    officer, found = _batch(req)
     action = {"verify": Action.VERIFY, "return": Action.TELLER_RETURN}.get(req.form.value("action"))
     if action is None:
         raise PageError(400, "error.not_found")
@@ -127,6 +130,7 @@ def entry_decision(req: PageRequest) -> Response:
         form = Form()
         refuse(form, exc, "reason")
         return _render_batch(req, payroll(req).batch(found.id), form, status=exc.status)
+    audit(req, officer, f"payroll.entry_{action.value}", customer_ref=req.param("entry_id"), batch=found.id)
     return req.redirect(f"{HOME}/batches/{found.id}?page={int_param(req.form.value('page'), 1)}")
 
 
@@ -144,6 +148,8 @@ def approve(req: PageRequest) -> Response:
     except PayrollError as exc:
         refuse(form, exc, "approve")
         return _render_batch(req, payroll(req).batch(found.id), form, status=exc.status)
+    audit(req, officer, "payroll.batch_opened", batch=found.id, opened=str(len(report.opened)),
+          refused=str(len(report.refused)), waiting=str(len(report.waiting)))
     unsent = _text_pickup_links(req, found, report)
     return _render_batch(req, payroll(req).batch(found.id), form, report, unsent=unsent)
 
@@ -169,14 +175,16 @@ def _text_pickup_links(req: PageRequest, found, report: OpeningReport) -> int:  
 
 @page
 def entry_image(req: PageRequest) -> Response:
-    """One side of an entry's ID card, for the signed-in payroll officer only (never cached, never logged)."""
-    _, found = _batch(req)
+    """One side of an entry's ID card, for the signed-in payroll officer only (never cached, never logged; every
+    view is in the audit log)."""
+    officer, found = _batch(req)
     entry = payroll(req).entry(req.param("entry_id"))
     if entry.batch_id != found.id:
         raise PageError(404, "err.not_found")
     image = vault(req).get(entry.id, req.param("side"))
     if image is None:
         raise PageError(404, "err.not_found")
+    audit(req, officer, "payroll.id_image_viewed", customer_ref=entry.id, side=req.param("side"))
     return Response(image[1], media_type=image[0])
 
 

@@ -7,6 +7,7 @@ is refused), the teller verifies, approves, and the results show the statuses.""
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 import tomllib
@@ -24,6 +25,7 @@ from central_service.payroll import batch_file
 from central_service.payroll.agreement import company_agreement
 from central_service.payroll.people import Employee
 from central_service.payroll.store import PayrollStore
+from central_service.staff.audit import AuditLog
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.roles import Role
 from central_service.testing import RunningService, sqlite_settings
@@ -189,6 +191,10 @@ def test_the_chain_over_http(service: RunningService) -> None:
     assert "领卡" in phones[0].get(pickup).text
     results = agent.get(batch_url + "/results.csv").content.decode("utf-8-sig").splitlines()
     assert [row.split(",")[3] for row in results[1:]] == ["pending", "returned", "pending"]
+    logged = [(e.action, e.customer_ref) for e in AuditLog(service.central.store.db).entries("BJ001")]
+    assert ("payroll.id_image_viewed", entries[0].id) in logged and ("payroll.entry_verify", entries[2].id) in logged
+    assert {"payroll.company_registered", "payroll.agent_added", "payroll.batch_opened"} <= {a for a, _ in logged}
+    assert all(people[0] not in json.dumps(e.detail) for e in AuditLog(service.central.store.db).entries("BJ001"))
 
 
 def _agent_with_batch(service: RunningService, login: str, rng: random.Random, headcount: int = 3):  # type: ignore[no-untyped-def]
