@@ -20,7 +20,7 @@ from central_service.payroll.images import ImageVault, image_key
 from central_service.payroll.pages_common import PAGES, NotSignedIn, page, payroll, pickup_secret, refuse, vault
 from central_service.payroll.people import employee_from_form
 from central_service.payroll.states import BatchState, EntryState
-from central_service.payroll.store import Batch, Entry
+from central_service.payroll.store import Batch, Entry, PayrollStore
 from central_service.web import Form, PageError, PageRequest
 from central_service.web.i18n import LANG_COOKIE, pick_locale
 from central_service.web.pages import _csrf_ok
@@ -81,7 +81,7 @@ def join(req: PageRequest) -> Response:
     mobile, found = _joining(req)
     store = payroll(req)
     company = store.company(found.company_id)
-    form = req.form
+    form = req.form if req.is_post else _returned_entry_form(req, store)
     if req.is_post:
         for box in ("agree", "consent"):
             if form.value(box) != "yes":
@@ -102,6 +102,18 @@ def join(req: PageRequest) -> Response:
                       company=company, open=found.state is BatchState.OPEN and store.today() <= found.deadline,
                       agreement=(AGREEMENTS / f"payroll_agreement.{req.locale}.txt").read_text(encoding="utf-8"),
                       consent=(AGREEMENTS / f"privacy_notice.{req.locale}.txt").read_text(encoding="utf-8"))
+
+
+def _returned_entry_form(req: PageRequest, store: PayrollStore) -> Form:
+    """The employee's own details again when their entry came back, so only what was wrong is retyped."""
+    entry_id = req.session.data.get("payroll_entry")
+    if not entry_id or store.entry(entry_id).state is not EntryState.RETURNED:
+        return Form()
+    person = store.employee(entry_id)
+    return Form.filled({"name": person.name, "id_number": person.id_number,
+                        "id_expiry": person.id_expiry.isoformat() if person.id_expiry else None,
+                        "id_long_term": ["on"] if person.id_expiry is None else [],
+                        "employee_number": person.employee_number})
 
 
 def _own_entry(req: PageRequest) -> Entry:

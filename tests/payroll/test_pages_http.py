@@ -164,6 +164,10 @@ def test_the_chain_over_http(service: RunningService) -> None:
     assert "张**" in page.text and store.employee(entries[2].id).name == "张三丰"
     revision = re.search(r'name="revision" value="(\d+)"', page.text).group(1)
     agent.post(f"{batch_url}/entries/{entries[1].id}/action", {"action": "return", "reason": "不是本单位员工"})
+    status = phones[1].get("/payroll/join/status").text
+    assert "已退回" in status and "不是本单位员工" in status
+    refill = phones[1].get("/payroll/join").text  # the returned entry's own details, to correct what was wrong
+    assert f'value="{people[1]}"' in refill
     page = agent.post(f"{batch_url}/submit", {"confirm": "yes", "revision": revision})
     assert page.status_code == 409 and "重新核对" in page.text  # the list changed after that review
     revision = re.search(r'name="revision" value="(\d+)"', agent.get(batch_url).text).group(1)
