@@ -32,6 +32,7 @@ from central_service.enrolment_ca import EnrolmentCA
 from central_service.evidence import routes as routes_evidence
 from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
+from central_service.payroll import routes as payroll_routes
 from central_service.phone import routes as phone_routes
 from central_service.problems import ApiError
 from central_service.settings import Settings
@@ -44,8 +45,7 @@ from central_service.web import routes as web_routes
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
                 routes_admin.ROUTES, web_routes.ROUTES, phone_routes.ROUTES, staff_kiosk_routes.ROUTES,
-                staff_page_routes.ROUTES,
-                routes_evidence.ROUTES]
+                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES]
 
 
 def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = None,

@@ -327,7 +327,7 @@ payroll_agreement_acceptances = Table(
     Column("accepted_by", String(64), nullable=False),
 )
 
-# A company's authorised agents (经办人); their sign-in credentials live with the staff sign-in (auth/).
+# A company's authorised agents (经办人): they sign in with password + TOTP through auth/ (kind "agent").
 payroll_agents = Table(
     "payroll_agents", metadata,
     Column("id", String(40), primary_key=True),
@@ -336,6 +336,8 @@ payroll_agents = Table(
     Column("login", String(64), nullable=False, unique=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", String(32), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # auth.passwords (scrypt)
+    Column("totp_secret", String(64), nullable=False),  # auth.totp: the agent's authenticator app
 )
 
 # A batch: `revision` grows with every change of its entries; a submission quotes the revision the agent
@@ -359,6 +361,16 @@ payroll_batches = Table(
     Column("file_sha256", String(64)),
 )
 
+# An entry's ID card images (front, back): AES-GCM ciphertext only (payroll/images.py), never logged.
+payroll_entry_images = Table(
+    "payroll_entry_images", metadata,
+    Column("entry_id", String(40), primary_key=True),
+    Column("side", String(8), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("stored_at", String(32), nullable=False),
+)
+
 # One entry per ID number per batch (the unique key is a hash, so the constraint needs no plain number);
 # `line` orders the list for paging; the personal data is the JSON `doc` (never logged).
 payroll_entries = Table(
@@ -380,6 +392,8 @@ payroll_entries = Table(
     UniqueConstraint("batch_id", "id_hash", name="payroll_entries_batch_person"),
     UniqueConstraint("batch_id", "line", name="payroll_entries_batch_line"),
 )
+# Every kiosk account call asks whether its appointment is a payroll pickup: one index lookup, not a scan.
+Index("payroll_entries_appointment", payroll_entries.c.appointment_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------

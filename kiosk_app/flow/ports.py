@@ -35,6 +35,11 @@ class AppointmentsPort(Protocol):
         """The appointment from the local copy, or fetched by token. Raises PortError('appointment_not_found')."""
         ...
 
+    def find_payroll(self, ref: TokenRef, id_number: str) -> Appointment:
+        """The pickup appointment of the employee with `id_number` in the payroll batch `ref` names.
+        Raises PortError('payroll_entry_not_found' | 'payroll_entry_returned' | 'payroll_not_ready' | ...)."""
+        ...
+
 
 class CentralPort(Protocol):
     def verify_identity(self, session_id: str, identity: Identity, face: bytes | None) -> IdentityCheck: ...

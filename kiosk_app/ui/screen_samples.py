@@ -34,6 +34,8 @@ ERROR_STEP = {
     "signature_empty": "signature", "fix_on_phone": "review", "invalid_choice": "review",
     "already_class1": "review", "camera_unavailable": "review", "staff_auth_failed": "staff_needed",
     "staff_locked": "staff_needed", "credit_card_under_18": "services",
+    "payroll_entry_not_found": "await_id_card", "payroll_entry_returned": "await_id_card",
+    "payroll_not_ready": "await_id_card",
 }
 GALLERY_VARIANTS = {"idle--token_already_used", "await_id_card--id_expired", "staff_decide--under_age",
                     "staff_needed--on_way"}
