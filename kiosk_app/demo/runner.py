@@ -45,6 +45,11 @@ class RunReport:
         return not self.problems
 
 
+# (state, action) touches that may start card issuance, which blocks until the script types the PIN.
+ISSUING_TOUCHES = {("services", "confirm"), ("credit_card_product", "skip"), ("credit_report_consent", "consent"),
+                   ("credit_report_consent", "no_consent")}
+
+
 class Runner:
     def __init__(self, r: Rehearsal, script: sc.Script, *, step_timeout: float = 30.0) -> None:
         self.r, self.script, self.timeout = r, script, step_timeout
@@ -97,8 +102,9 @@ class Runner:
             time.sleep(0.02)
 
     def touch(self, step: sc.TouchStep) -> None:
+        starts_issuance = (self.r.runtime.session.state.value, step.action) in ISSUING_TOUCHES
         self._post(Touch(step.action, step.value))
-        if not (step.action == "confirm" and self.r.runtime.session.state.value == "services"):
+        if not starts_issuance:  # issuance waits for the script's PIN and card steps: do not wait for idle
             self._idle()
 
     def pin(self, step: sc.Pin) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kiosk_app.flow.credit import CreditApplication, CreditProduct
 from kiosk_app.flow.evidence import EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, TokenRef, WalkInForm
 
@@ -49,6 +50,15 @@ class CentralPort(Protocol):
                                key: str) -> str: ...
 
     def activate(self, session_id: str, account: Account, service: str, key: str) -> dict[str, Any]: ...
+
+    def credit_card_products(self) -> list[CreditProduct]:
+        """The bank's credit cards, in the order to show them. Raises PortError('central_unavailable')."""
+        ...
+
+    def apply_credit_card(self, session_id: str, account: Account, application: CreditApplication,
+                          key: str) -> dict[str, Any]:
+        """Send a complete application (product, income, employer, the authorisation's evidence)."""
+        ...
 
     def redeem(self, appointment_id: str, token_id: str, key: str) -> None: ...
 

@@ -43,7 +43,8 @@ def on_service_toggle(s: Session, ev: Touch) -> St:
     return St.SERVICES
 
 
-def on_services_confirm(s: Session, ev: Touch) -> St:
+def deliver(s: Session) -> St:
+    """Issue the card (opening the account), activate the services, print the receipt, then what follows."""
     person_key = s.recorder.person_key(s.ctx.identity.id_number)
     if s.ctx.card is None:
         if s.policy.cards_limit_reached(s.recorder.cards_today(person_key)):
@@ -104,9 +105,14 @@ def _activate(s: Session, account: Account) -> None:
         if service == "official_account" or service in s.ctx.activated:
             continue
         s.progress(Screen("activating", {"service": service}))
-        s.ctx.activated[service] = s.ports.central.activate(
-            s.ctx.session_id, account, service, key=f"{s.ctx.session_id}:{service}"
-        )
+        key = f"{s.ctx.session_id}:{service}"
+        if service == "credit_card":
+            if not s.ctx.credit.ready:  # never an application without the customer's authorisation
+                continue
+            s.ctx.activated[service] = s.ports.central.apply_credit_card(s.ctx.session_id, account, s.ctx.credit,
+                                                                        key=key)
+            continue
+        s.ctx.activated[service] = s.ports.central.activate(s.ctx.session_id, account, service, key=key)
 
 
 def _print_receipt(s: Session) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from kiosk_app.flow import steps_bundle as bundle
+from kiosk_app.flow import steps_credit as credit
 from kiosk_app.flow import steps_forms as forms
 from kiosk_app.flow import steps_identity as identity
 from kiosk_app.flow.states import HAPPY_PATH, STAFF_WAITS, TERMINAL, St
@@ -28,6 +29,8 @@ class Edge(NamedTuple):
 
 
 S = St
+# Where `steps_bundle.deliver` (issue the card, activate, print) may lead.
+DELIVERED = (S.WECHAT, S.OFFICIAL_ACCOUNT, S.THANK_YOU, S.REFUSED)
 TABLE: dict[St, dict[str, Edge]] = {
     S.IDLE: {
         "qr": Edge(identity.on_qr, (S.AWAIT_ID_CARD,)),
@@ -63,7 +66,17 @@ TABLE: dict[St, dict[str, Edge]] = {
     S.SIGNATURE: {"touch:sign": Edge(forms.on_sign, (S.SERVICES,))},
     S.SERVICES: {
         "touch:toggle": Edge(bundle.on_service_toggle, ()),
-        "touch:confirm": Edge(bundle.on_services_confirm, (S.WECHAT, S.OFFICIAL_ACCOUNT, S.THANK_YOU, S.REFUSED)),
+        "touch:confirm": Edge(credit.on_services_confirm, (S.CREDIT_PRODUCT, *DELIVERED)),
+    },
+    # a credit card is applied for on its own steps, before the card is issued (the authorisation is evidence)
+    S.CREDIT_PRODUCT: {
+        "touch:choose": Edge(credit.on_credit_choose, (S.CREDIT_DETAILS,)),
+        "touch:skip": Edge(credit.on_credit_skip, DELIVERED),
+    },
+    S.CREDIT_DETAILS: {"touch:confirm": Edge(credit.on_credit_details, (S.CREDIT_AUTH,))},
+    S.CREDIT_AUTH: {
+        "touch:consent": Edge(credit.on_credit_authorise, DELIVERED),
+        "touch:no_consent": Edge(credit.on_credit_decline, DELIVERED),
     },
     S.WECHAT: {"touch:done": Edge(bundle.on_wechat_done, (S.OFFICIAL_ACCOUNT, S.THANK_YOU))},
     S.OFFICIAL_ACCOUNT: {"touch:done": Edge(bundle.on_official_done, (S.THANK_YOU,))},

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from kiosk_app.flow.credit import INCOME_BANDS
 from kiosk_app.flow.messages import MESSAGES
 from kiosk_app.flow.model import SERVICES
 from kiosk_app.flow.risk import QUESTIONS
@@ -34,6 +35,7 @@ ERROR_STEP = {
     "signature_empty": "signature", "fix_on_phone": "review", "invalid_choice": "review",
     "already_class1": "review", "camera_unavailable": "review", "staff_auth_failed": "staff_needed",
     "staff_locked": "staff_needed", "credit_card_under_18": "services",
+    "credit_income_required": "credit_card_details",
 }
 GALLERY_VARIANTS = {"idle--token_already_used", "await_id_card--id_expired", "staff_decide--under_age"}
 
@@ -81,6 +83,7 @@ def _customer_screens() -> dict[str, Screen]:
         "services": Screen("services", {"selected": ["mobile_banking", "wechat_pay"], "available": list(SERVICES),
                                         "refused": []}, actions=("toggle", "confirm", "cancel"), timeout_s=90,
                            progress=(8, 11)),
+        **_credit_screens(),
         "wechat_binding": Screen("wechat_binding", {"qr": QR_WECHAT}, actions=("done",), timeout_s=90,
                                  progress=(9, 11)),
         "official_account": Screen("official_account", {"qr": QR_OFFICIAL}, actions=("done",), timeout_s=90,
@@ -93,6 +96,23 @@ def _customer_screens() -> dict[str, Screen]:
                               actions=("extend", "cancel"), timeout_s=30),
         "activating": Screen("activating", {"service": "mobile_banking"}),
         **{step: Screen(step, timeout_s=timeout) for step, timeout in PROGRESS.items()},
+    }
+
+
+def _credit_screens() -> dict[str, Screen]:
+    """The credit-card steps (issue 18): the bank's cards, income and employer, the credit-report authorisation."""
+    products = [{"code": "standard-debit-linked", "name_zh": "标准信用卡", "name_en": "Standard credit card",
+                 "annual_fee_cny": 0},
+                {"code": "CC-GOLD", "name_zh": "金卡", "name_en": "Gold card", "annual_fee_cny": 300},
+                {"code": "CC-TRAVEL", "name_zh": "旅行联名卡", "name_en": "Travel card", "annual_fee_cny": 200}]
+    return {
+        "credit_card_product": Screen("credit_card_product", {"products": products, "selected": None},
+                                      actions=("choose", "skip", "cancel"), timeout_s=90),
+        "credit_card_details": Screen("credit_card_details", {
+            "income_bands": list(INCOME_BANDS), "income_band": "100k_300k", "employer": "北京星辰科技有限公司",
+            "product": {"name_zh": "金卡", "name_en": "Gold card"}}, actions=("confirm", "cancel"), timeout_s=90),
+        "credit_report_consent": Screen("credit_report_consent", {"consent": "credit_report_authorisation"},
+                                        actions=("consent", "no_consent", "cancel"), timeout_s=90),
     }
 
 

@@ -224,7 +224,7 @@ def _staff(ctx: Ctx) -> Body:
 
 
 def body_for(ctx: Ctx) -> Body:
-    from kiosk_app.ui import view_forms
+    from kiosk_app.ui import view_credit, view_forms
 
     step = ctx.screen.step_id
     if step in STAFF_STEPS:
@@ -233,7 +233,7 @@ def body_for(ctx: Ctx) -> Body:
         return _pin(ctx)
     if step in MACHINE_STEPS or step == "printing":
         return _picture_and_guide(ctx) if step == "presenting" else _machine(ctx)
-    builder = BODIES.get(step) or view_forms.FORMS.get(step)
+    builder = BODIES.get(step) or view_forms.FORMS.get(step) or view_credit.BODIES.get(step)
     if builder is None:
         return view_forms.fields_body(ctx)
     return builder(ctx)

@@ -16,6 +16,7 @@ from central_api_client import CentralClient, errors
 from central_api_client import journey_models as jm
 from central_api_client.models import Customer, RiskQuestionnaire, Services, TaxResidency
 from kiosk_app.flow.adapters.appointments import from_contract
+from kiosk_app.flow.credit import CreditApplication, CreditProduct
 from kiosk_app.flow.evidence import Acceptance, EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, Identity, IdentityCheck, Verdict, WalkInForm
 from kiosk_app.flow.ports import OpenAccount, PortError
@@ -25,7 +26,6 @@ T = TypeVar("T")
 ID_TYPES = {"resident_id": "resident_id", "hk_macao_taiwan_permit": "hk_macao_permit",
             "foreign_permanent_resident": "foreign_permanent_resident"}
 CLASSES = {1: "I", 2: "II"}
-CREDIT_PRODUCT = "standard-debit-linked"
 
 
 @contextlib.contextmanager
@@ -139,15 +139,24 @@ class CentralAdapter:
         if service == "online_banking":
             done = self._call(self.client.activate_online_banking, account.account_id, activation, idempotency_key=key)
             return {"reference": done.reference}
-        if service == "credit_card":
-            body = jm.CreditCardApplicationRequest(
-                kiosk_session_id=session_id, verification_id=self._verification.get(session_id, ""),
-                account_id=account.account_id, product_code=CREDIT_PRODUCT, consent=True)
-            return {"reference": self._call(self.client.apply_credit_card, body, idempotency_key=key).application_id}
         if service == "wechat_pay":
             body = jm.WechatBindingRequest(kiosk_session_id=session_id, account_id=account.account_id)
             return {"url": self._call(self.client.create_wechat_binding, body, idempotency_key=key).url}
         raise PortError("invalid_choice", f"unknown service {service}")
+
+    def credit_card_products(self) -> list[CreditProduct]:
+        listed = self._call(self.client.credit_card_products).products
+        return [CreditProduct(p.product_code, p.name_zh, p.name_en, p.annual_fee_cny, p.min_age) for p in listed]
+
+    def apply_credit_card(self, session_id: str, account: Account, application: CreditApplication,
+                          key: str) -> dict[str, Any]:
+        """The application with its authorisation's evidence (`consent` stays true for the contract's old field)."""
+        body = jm.CreditCardApplicationRequest(
+            kiosk_session_id=session_id, verification_id=self._verification.get(session_id, ""),
+            account_id=account.account_id, product_code=application.product_code,
+            annual_income_band=application.income_band, employer=application.employer or None, consent=True,
+            credit_report_authorisation=_consent(application.authorisation))
+        return {"reference": self._call(self.client.apply_credit_card, body, idempotency_key=key).application_id}
 
     def redeem(self, appointment_id: str, token_id: str, key: str) -> None:
         body = jm.RedeemRequest(kiosk_session_id=key.partition(":")[0],
