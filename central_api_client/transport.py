@@ -7,15 +7,20 @@ policy; without one only connection failures, where the request never left the k
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-__all__ = ["RetryPolicy", "build_session"]
+__all__ = ["RetryPolicy", "UrlHygiene", "build_session"]
+
+log = logging.getLogger("central_api_client.transport")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -66,6 +71,18 @@ class _CappedRetry(Retry):
         value = super().get_retry_after(response)
         return None if value is None else min(value, self.retry_after_max)
 
+    def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
+                  error: Exception | None = None, *args: Any, **kwargs: Any) -> Retry:
+        """Count the attempt, and say so in the one form the logs allow: method, path, status, time.
+
+        urllib3's own retry lines carry the whole URL (cursors, page tokens) and are dropped (UrlHygiene).
+        """
+        retry = super().increment(method, url, response, error, *args, **kwargs)
+        outcome = str(response.status) if response is not None and response.status else type(error).__name__
+        log.warning("central %s %s: %s, retrying in %.2f s", method, urlsplit(url or "").path, outcome,
+                    retry.get_backoff_time())
+        return retry
+
 
 class _IdempotencyAwareAdapter(HTTPAdapter):
     """Full retries for GET and keyed POST; connection-only retries for a POST without a key."""
@@ -93,6 +110,29 @@ class _IdempotencyAwareAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+_QUERY = re.compile(r"\?[^\s'\")]*")
+
+
+class UrlHygiene(logging.Filter):
+    """On urllib3's loggers: drop its retry lines (the client logs its own) and cut the query off any URL in the
+    rest. A query carries feed cursors and snapshot page tokens, which a log line has no business holding."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith(("Retrying (", "Incremented Retry", "Retry:")):
+            return False
+        record.msg, record.args = _QUERY.sub("?…", message), None
+        return True
+
+
+def _install_url_hygiene() -> None:
+    """Put UrlHygiene on urllib3's loggers once per process (a filter on a logger applies to its own records)."""
+    for name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, UrlHygiene) for f in logger.filters):
+            logger.addFilter(UrlHygiene())
+
+
 def build_session(
     policy: RetryPolicy,
     *,
@@ -106,6 +146,7 @@ def build_session(
     `client_cert` is (certificate path, key path) for mTLS; `ca_bundle` pins the service's CA (the system
     store is not used when it is given).
     """
+    _install_url_hygiene()
     session = requests.Session()
     adapter = _IdempotencyAwareAdapter(policy, pool_connections=2, pool_maxsize=8)
     session.mount("http://", adapter)

@@ -35,6 +35,7 @@ class Settings:
     ssl_require_client_cert: bool = False
     enrolment_ca_dir: str | None = None  # the enrolment CA's certificate and key (made on first use): signs CSRs
     log_level: str = "info"
+    print_sms: bool = False  # dev mode: the simulated SMS gateway also prints each message on stdout
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values."""

@@ -7,6 +7,8 @@ applied the same way, page by page, each row stamped with the resync's epoch; ro
 stamp are the ones the server no longer has and are swept at the end, in slices, exactly as a tombstone
 would: marked cancelled with their personal data removed. Only `appointments` of the
 kiosk's own branch are touched: the outbox, sessions, journal and tokens (the unsent local rows) never are.
+Payloads are sealed (`sync_agent.sealing`) as they are written; rows the current key cannot open (the key
+file was lost, or they were written before sealing) make the puller rebuild the branch (`unreadable_rows`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 
 from sync_agent import state
 from sync_agent.localdb import LocalDb
+from sync_agent.sealing import EMPTY, Sealer
 
 SWEEP_SLICE = 2000
 
@@ -47,9 +50,10 @@ class FeedRow:
     updated_at: str
     payload_json: str = field(repr=False)
 
-    def as_params(self, epoch: int) -> tuple:
+    def as_params(self, epoch: int, sealer: Sealer) -> tuple:
+        """The row's values for `_UPSERT`, its personal payload sealed to the row."""
         return (self.id, self.branch_id, self.kind, self.status, self.version, self.updated_at,
-                self.payload_json, epoch)
+                sealer.seal(self.payload_json, self.id), epoch)
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def apply_page(
     """
     _check_branch(rows, branch_id)
     epoch = current_epoch(db)
-    params = [row.as_params(epoch) for row in rows]
+    params = [row.as_params(epoch, db.sealer) for row in rows]
     dead = _tombstone_params(tombstones, branch_id)
     now = state.utc_now_iso()
     started = time.perf_counter()
@@ -166,7 +170,7 @@ def apply_snapshot_page(
     """
     _check_branch(rows, branch_id)
     progress = dict(resync_progress(db) or {})
-    params = [row.as_params(progress["epoch"]) for row in rows]
+    params = [row.as_params(progress["epoch"], db.sealer) for row in rows]
     progress.update(cursor=cursor, page_token=next_page_token, phase="fetch" if next_page_token else "sweep")
     started = time.perf_counter()
     with db.transaction():
@@ -232,4 +236,16 @@ def store_row(db: LocalDb, branch_id: str, row: FeedRow) -> None:
     progress = resync_progress(db)
     epoch = progress["epoch"] if progress else current_epoch(db)
     with db.transaction():
-        db.conn.execute(_UPSERT_NEWER, row.as_params(epoch))
+        db.conn.execute(_UPSERT_NEWER, row.as_params(epoch, db.sealer))
+
+
+def unreadable_rows(db: LocalDb, branch_id: str) -> bool:
+    """Whether some live row of the branch holds a payload the current key cannot open: sealed under another
+    key (the key file was lost and a new one made) or never sealed (written by a release before sealing)."""
+    pattern, ours = db.sealer.foreign_pattern()
+    row = db.conn.execute(
+        "SELECT 1 FROM appointments WHERE branch_id = ? AND payload != ? AND "
+        "(payload NOT LIKE ? OR substr(payload, 1, ?) != ?) LIMIT 1",
+        (branch_id, EMPTY, pattern, len(ours), ours),
+    ).fetchone()
+    return row is not None

@@ -19,13 +19,17 @@ class TokenLookup(Protocol):
 
 
 def local_appointment(db: LocalDb, appointment_id: str) -> dict[str, Any] | None:
-    """The appointment as stored (the contract JSON), or None if the kiosk does not have it."""
+    """The appointment as stored (the contract JSON, opened in memory), or None if the kiosk does not have it
+    or cannot open it (sealed under a lost data key)."""
     row = db.conn.execute(
         "SELECT status, payload FROM appointments WHERE id = ?", (appointment_id,)
     ).fetchone()
     if row is None:
         return None
-    return json.loads(row[1]) | {"status": row[0]} if row[1] != "{}" else {"id": appointment_id, "status": row[0]}
+    payload = db.sealer.open(row[1], appointment_id)
+    if payload is None:
+        return None
+    return json.loads(payload) | {"status": row[0]} if payload != "{}" else {"id": appointment_id, "status": row[0]}
 
 
 def fetch_by_token(db: LocalDb, remote: TokenLookup, branch_id: str, token: str) -> dict[str, Any]:

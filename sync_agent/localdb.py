@@ -18,6 +18,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from sync_agent import schema
+from sync_agent.sealing import DataKey, DataKeyError, Sealer, key_path_for, load_or_create_key
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -47,8 +48,11 @@ class LocalDb:
     Raises LocalDbError if the file cannot be opened as a SQLite database.
     """
 
-    def __init__(self, path: str | Path, *, tracer=None) -> None:
+    def __init__(self, path: str | Path, *, tracer=None, data_key: Path | None = None) -> None:
         self.path = str(path)
+        self.data_key_path = data_key or (None if self.path == ":memory:" else key_path_for(self.path))
+        self._sealer: Sealer | None = None
+        self.data_key_created = False
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -73,6 +77,23 @@ class LocalDb:
     @property
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
+
+    @property
+    def sealer(self) -> Sealer:
+        """Seals the personal payloads of this database (`sync_agent.sealing`); the key is read (or made) once.
+
+        Raises LocalDbError if the key file exists but is not a key.
+        """
+        if self._sealer is None:
+            if self.data_key_path is None:
+                key = DataKey.generate()  # an in-memory database: the key lives exactly as long
+            else:
+                try:
+                    key, self.data_key_created = load_or_create_key(self.data_key_path)
+                except (DataKeyError, OSError) as exc:
+                    raise LocalDbError(f"data key: {exc}") from exc
+            self._sealer = Sealer(key)
+        return self._sealer
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:

@@ -68,12 +68,17 @@ class Puller:
         self.apply_seconds = 0.0
         self._snapshot: SnapshotReader | None = None
         self._chunks: Iterator[SnapshotChunk] | None = None
+        self._key_checked = False
 
     def step(self) -> PullStep:
         """Fetch and apply one page. Raises remote errors other than CursorTooOld (the loop backs off)."""
         progress = apply.resync_progress(self.db)
         if progress:
             return self._resync_step(progress)
+        if not self._key_checked:  # once per start: only a restart can bring a new data key
+            self._key_checked = True
+            if apply.unreadable_rows(self.db, self.branch_id):
+                return self._start_resync("rows sealed under another data key (or not sealed)")
         cursor = apply.stored_cursor(self.db, self.branch_id)
         if cursor is None:  # a new kiosk: the streamed snapshot is far faster than the feed from its start
             return self._start_resync("first sync")

@@ -221,5 +221,50 @@ class SimulatedCore:
         self._put("wechat", binding_id, branch_id, answer, ref=account_id)
         return answer
 
+    # --- payroll batches -----------------------------------------------------------------------------------
+
+    def open_accounts_batch(self, branch_id: str, batch_ref: str, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self._check_outage("open_accounts_batch")
+        return [self._open_one_of_batch(branch_id, batch_ref, person) for person in people]
+
+    def _open_one_of_batch(self, branch_id: str, batch_ref: str, person: dict[str, Any]) -> dict[str, Any]:
+        key = f"{batch_ref}.{person['ref']}"
+        r = t.core_records
+        with self.store.db.tx() as conn:
+            found = conn.execute(select(r.c.body).where(and_(r.c.kind == "batch_item", r.c.id == key))).first()
+            if found:
+                return json.loads(found[0])
+            try:
+                self._check_outage("open_accounts_batch.person")
+            except CoreUnavailable:
+                return {"ref": person["ref"], "status": "unavailable", "slug": "core-unavailable",
+                        "detail": "the core did not answer for this person; retry"}
+            if self.person(person["id_number"])["blocklisted"]:
+                answer = {"ref": person["ref"], "status": "refused", "slug": "account-refused",
+                          "detail": "refused by the bank's rules"}
+            else:
+                account = {"account_id": new_id("acc"), "account_class": "II",
+                           "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
+                           "opened_at": self.store.now()}
+                self._put("account", account["account_id"], branch_id,
+                          {**account, "id_number_hash": sha256(person["id_number"]), "batch": batch_ref},
+                          ref=sha256(person["id_number"]))
+                answer = {"ref": person["ref"], "status": "opened", "account": account}
+            self._put("batch_item", key, branch_id, answer, ref=batch_ref)
+        return answer
+
+    def bind_card(self, branch_id: str, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        self._check_outage("bind_card")
+        verification = self._get("verification", request["verification_id"], branch_id, "identity verification")
+        account = self._get("account", account_id, branch_id, "account")
+        if verification["outcome"] != "match" and "staff_approval" not in request:
+            raise CoreRefusal(422, "account-refused", "the identity verification does not allow an account")
+        if account.get("id_number_hash") != sha256(verification["id_number"]):
+            raise CoreRefusal(422, "account-refused", "the verified person does not hold this account")
+        bound = {key: account[key] for key in ("account_id", "account_class", "account_number_masked", "opened_at")}
+        bound["card_pan_masked"] = _mask_pan(request["card"]["pan"])
+        self._put("card_binding", new_id("cb"), branch_id, bound, ref=account_id)
+        return bound
+
 
 __all__ = ["SimulatedCore"]

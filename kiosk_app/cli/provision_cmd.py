@@ -30,6 +30,7 @@ from central_api_client import tokens
 from central_api_client.client import CentralClient
 from kiosk_app.cli.context import CliContext, pass_cli
 from kiosk_app.config import KioskConfig
+from sync_agent.sealing import create_key_file, key_path_for
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,19 @@ def store(enrolment: m.Enrolment, targets: Targets, key_pem: bytes | None) -> li
     return [path for path, _ in writes]
 
 
+def data_key(cfg: KioskConfig) -> list[Path]:
+    """Make the key that seals personal data in the local database (`sync_agent.sealing`), once.
+
+    An existing key is kept, even with --force: replacing it would make every stored row unreadable (the
+    kiosk would recover by a full resync, but there is no reason to pay for one). Raises OSError.
+    """
+    path = key_path_for(cfg.paths.database)
+    if path.exists():
+        return []
+    create_key_file(path)
+    return [path]
+
+
 def _text(value: str | None) -> bytes | None:
     return None if value is None else value.rstrip("\n").encode("utf-8") + b"\n"
 
@@ -161,7 +175,7 @@ def _text(value: str | None) -> bytes | None:
 @click.option("--force", is_flag=True, help="Replace credentials and keys that already exist.")
 @pass_cli
 def provision(ctx: CliContext, code: str, central_url: str | None, force: bool) -> None:
-    """Enrol this kiosk with a one-time code; write its credentials and the QR-token keys (mode 0600)."""
+    """Enrol this kiosk with a one-time code; write its credentials, the QR-token keys and the data key (0600)."""
     cfg = ctx.config()
     targets = plan_targets(cfg)
     present = [str(p) for p in targets.paths() if p.exists() or p.is_symlink()]
@@ -173,7 +187,7 @@ def provision(ctx: CliContext, code: str, central_url: str | None, force: bool) 
         raise click.ClickException(f"the code belongs to branch {enrolment.branch_id}, this kiosk is configured "
                                    f"for {cfg.kiosk.branch_id}: nothing written; fix the config or the code")
     try:
-        written = store(enrolment, targets, key_pem)
+        written = store(enrolment, targets, key_pem) + data_key(cfg)
     except OSError as exc:
         raise click.ClickException(f"cannot write credentials: {exc}") from exc
     click.echo(f"enrolled as kiosk {enrolment.kiosk_id} of branch {enrolment.branch_id}; "

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from central_api_client.risk import score
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.model import SERVICES, Account, Path
 from kiosk_app.flow.ports import IssueRequest, OpenAccount, PortError
-from kiosk_app.flow.risk import score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.states import St
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from central_api_client.people import OCCUPATIONS
+from central_api_client.risk import QUESTIONS, RiskAnswerError, score
 from kiosk_app.flow.context import OnDecline
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.evidence import SignatureInvalid, chosen_locale
 from kiosk_app.flow.model import Path
-from kiosk_app.flow.risk import QUESTIONS, RiskAnswerError, score
 from kiosk_app.flow.states import St
 from kiosk_app.flow.steps_bundle import choose_services
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 
 # Fields a customer may change on the kiosk, and how: a pick list or the numeric keypad. Nothing else is
 # editable here (no Chinese typing on a kiosk): the answer is "fix it on your phone".
-# GB/T 6565 occupation major groups, as the bank's forms code them.
-OCCUPATIONS = ("10000", "20000", "30000", "40000", "50000", "60000", "70000", "80000")
 PICK_LISTS: dict[str, tuple[str, ...]] = {"occupation": OCCUPATIONS}
 KEYPAD_FIELDS = {"phone": 11}
 

@@ -22,13 +22,20 @@ class StoredAppointment:
 
 
 def find_appointment(db: LocalDb, appointment_id: str, branch_id: str) -> StoredAppointment | None:
-    """The synced appointment of this branch, or None when the sync agent has not brought it (yet)."""
+    """The synced appointment of this branch, or None when the sync agent has not brought it (yet) or its
+    payload does not open with this kiosk's data key (a lost key file: the journey then fetches it by token).
+
+    The payload is opened here, in memory, for the session that asked; it is never written back in the clear.
+    """
     row = db.conn.execute(
         "SELECT payload, status FROM appointments WHERE id = ? AND branch_id = ?", (appointment_id, branch_id),
     ).fetchone()
     if row is None:
         return None
-    doc = json.loads(row[0])
+    payload = db.sealer.open(row[0], appointment_id)
+    if payload is None:
+        return None
+    doc = json.loads(payload)
     doc.setdefault("status", row[1])
     return StoredAppointment(doc, row[1])
 

@@ -17,9 +17,9 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from central_api_client.risk import QUESTIONS
 from kiosk_app.assets import asset
 from kiosk_app.flow.events import Touch
-from kiosk_app.flow.risk import QUESTIONS
 from kiosk_app.ui.components import ThemedButton, action_row, fill, text
 from kiosk_app.ui.icons import Icon
 from kiosk_app.ui.keypad import KeypadField, NumericKeypad

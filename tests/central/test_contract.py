@@ -11,6 +11,8 @@ import central_api_client as api
 from central_api_client import journey_models as jm
 from central_service.contract import load_spec
 from central_service.cursors import encode_cursor
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.roles import Role
 from tests.central import samples
 from tests.central.conftest import Sim
 
@@ -54,6 +56,12 @@ def _journey(sim: Sim) -> None:
         kiosk_session_id="ks-2", document=samples.document("11010519491231002X")))
     sim.phone().submit_walk_in_form(walk_in.form_url, samples.submission())
     assert kiosk.get_walk_in_session(walk_in.session_id, wait=5).status == "submitted"
+    StaffDirectory(sim.server.store.db).add("M101", "BJ001", "经理", frozenset({Role.LOBBY_MANAGER}),
+                                            "demo-password-2026", pin="246810")
+    assert [c.staff_id for c in kiosk.staff_credentials("BJ001").credentials] == ["M101"]
+    kiosk.push_events([samples.event("evt-call-0001", session_id="ks-3", reason="card_jam").model_copy(
+        update={"kind": "staff_requested"})])
+    assert [c.reason for c in kiosk.staff_calls(wait=0).calls] == ["card_jam"]
 
 
 def _adult(sim: Sim, appointment_id: str) -> bool:

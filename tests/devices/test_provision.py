@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,8 @@ def test_enrols_and_writes_working_credentials(tmp_path: Path, central_service: 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(files["token"].parent.stat().st_mode) == 0o700
     assert sorted(p.name for p in files["token"].parent.iterdir()) == ["token", "token-keys.json"]  # no temp files
+    data_key = Path(f"{tomllib.loads(Path(config).read_text())['paths']['database']}.key")
+    assert stat.S_IMODE(data_key.stat().st_mode) == 0o600 and len(data_key.read_bytes()) == 32
     token = files["token"].read_text(encoding="utf-8").strip()
     assert token not in out and "of branch BR001" in out
     with CentralClient(url, bearer_token=token) as client:

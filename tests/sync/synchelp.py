@@ -50,11 +50,11 @@ def make_client(url: str, token: str) -> CentralClient:
 
 
 def kiosk_rows(db: LocalDb, branch: str = BRANCH) -> dict[str, dict[str, Any]]:
-    """The kiosk's live appointments of a branch, by id, as contract JSON."""
+    """The kiosk's live appointments of a branch, by id, as contract JSON (payloads opened: sealed on disk)."""
     rows = db.conn.execute(
         "SELECT id, payload FROM appointments WHERE branch_id = ? AND status != 'cancelled'", (branch,)
     ).fetchall()
-    return {r[0]: json.loads(r[1]) for r in rows}
+    return {r[0]: json.loads(db.sealer.open(r[1], r[0])) for r in rows}
 
 
 def server_rows(admin: CentralAdmin, branch: str = BRANCH) -> dict[str, dict[str, Any]]:

@@ -31,7 +31,9 @@ def row(i: int, version: int = 1, branch: str = BRANCH, name: str = "张三") ->
 
 
 def rows_of(db: LocalDb) -> list[tuple]:
-    return db.conn.execute("SELECT id, status, version, payload FROM appointments ORDER BY id").fetchall()
+    """The rows with their payloads opened (they are sealed on disk)."""
+    rows = db.conn.execute("SELECT id, status, version, payload FROM appointments ORDER BY id").fetchall()
+    return [(i, st, v, db.sealer.open(p, i)) for i, st, v, p in rows]
 
 
 def test_page_and_cursor_commit_together_and_reapply_is_harmless(db: LocalDb) -> None:
@@ -64,7 +66,7 @@ def test_foreign_branch_row_refuses_the_whole_page(db: LocalDb) -> None:
 
 
 def test_a_failure_inside_the_page_leaves_neither_rows_nor_cursor(db: LocalDb) -> None:
-    bad = FeedRow("apt_00000009", BRANCH, "individual", "booked", 1, "t", None)  # type: ignore[arg-type]
+    bad = FeedRow("apt_00000009", BRANCH, "individual", None, 1, "t", "{}")  # type: ignore[arg-type]
     with pytest.raises(sqlite3.IntegrityError):
         apply.apply_page(db, BRANCH, [row(1), bad], [], "c1")
     assert rows_of(db) == [] and apply.stored_cursor(db, BRANCH) is None
@@ -203,3 +205,34 @@ def test_redeemed_appointment_is_stored_without_personal_data() -> None:
     assert (row.status, row.version, row.payload_json) == ("redeemed", 3, "{}")
     booked = feed_row(m.Appointment.model_validate({**doc, "status": "booked"}))
     assert "110105199103071236" in booked.payload_json
+
+
+def test_payloads_are_sealed_on_disk_and_bound_to_their_row(db: LocalDb, tmp_path: Path) -> None:
+    apply.apply_page(db, BRANCH, [row(1, name="张三丰"), row(2)], [], "c1")
+    stored = dict(db.conn.execute("SELECT id, payload FROM appointments").fetchall())
+    assert all(p.startswith("sealed:v1:") for p in stored.values())
+    assert "张三丰".encode() not in (tmp_path / "k.sqlite").read_bytes() + (tmp_path / "k.sqlite-wal").read_bytes()
+    assert db.sealer.open(stored["apt_00000001"], "apt_00000001") is not None
+    assert db.sealer.open(stored["apt_00000001"], "apt_00000002") is None  # moved to another row: does not open
+    key_file = tmp_path / "k.sqlite.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600 and len(key_file.read_bytes()) == 32
+
+
+def test_a_lost_key_makes_rows_unreadable_not_wrong(db: LocalDb, tmp_path: Path) -> None:
+    apply.apply_page(db, BRANCH, [row(1)], [], "c1")
+    assert not apply.unreadable_rows(db, BRANCH)
+    (tmp_path / "k.sqlite.key").unlink()
+    with open_db(tmp_path / "k.sqlite") as reopened:
+        assert reopened.sealer and reopened.data_key_created
+        assert apply.unreadable_rows(reopened, BRANCH)
+        from kiosk_app.store.appointments import find_appointment
+        assert find_appointment(reopened, "apt_00000001", BRANCH) is None  # absent, so the journey fetches it
+        apply.apply_page(reopened, BRANCH, [row(1, version=2)], [], "c2")
+        assert not apply.unreadable_rows(reopened, BRANCH)
+        assert find_appointment(reopened, "apt_00000001", BRANCH).doc["customer"]["name"] == "张三"
+
+
+def test_a_damaged_key_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "k.sqlite.key").write_bytes(b"short")
+    with open_db(tmp_path / "k.sqlite") as d, pytest.raises(Exception, match="data key is 32 bytes"):
+        d.sealer  # noqa: B018

@@ -167,3 +167,21 @@ def test_a_snapshot_expiring_mid_resync_still_converges(kiosk: Kiosk) -> None:
     kiosk.sync(puller)
     assert_in_step(kiosk)
     assert puller.step().kind == "idle"  # and no divergence afterwards
+
+
+def test_a_lost_data_key_rebuilds_the_branch_and_nothing_breaks(kiosk: Kiosk) -> None:
+    """The key file is gone after a restart: a new key is made, the rows sealed under the old one are rebuilt
+    from the snapshot, and the kiosk is in step again (the PII on disk stays sealed throughout)."""
+    kiosk.admin.seed([BRANCH], 15, rng_seed=8, with_tokens=False)
+    kiosk.sync()
+    kiosk.db.close()
+    key_file = Path(f"{kiosk.db_path}.key")
+    key_file.unlink()
+    with open_db(kiosk.db_path) as restarted:
+        kiosk.db = restarted
+        puller = kiosk.puller()
+        assert puller.step().kind == "resync_started"
+        assert "data key" in apply.resync_progress(restarted)["reason"]
+        kiosk.sync(puller)
+        assert_in_step(kiosk)
+        assert not apply.unreadable_rows(restarted, BRANCH) and key_file.exists()

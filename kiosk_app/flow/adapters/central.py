@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 from central_api_client import CentralClient, errors
 from central_api_client import journey_models as jm
 from central_api_client.models import Customer, RiskQuestionnaire, Services, TaxResidency
+from central_api_client.risk import QUESTIONNAIRE_ID, score
 from kiosk_app.flow.adapters.appointments import from_contract
 from kiosk_app.flow.credit import CreditApplication, CreditProduct
 from kiosk_app.flow.evidence import Acceptance, EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, Identity, IdentityCheck, Verdict, WalkInForm
 from kiosk_app.flow.ports import OpenAccount, PortError
-from kiosk_app.flow.risk import QUESTIONNAIRE_ID, score
 
 T = TypeVar("T")
 ID_TYPES = {"resident_id": "resident_id", "hk_macao_taiwan_permit": "hk_macao_permit",
