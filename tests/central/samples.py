@@ -89,3 +89,17 @@ def credit_authorisation() -> jm.ConsentRecord:
     """The credit-report authorisation (征信查询授权) as the kiosk records it."""
     return jm.ConsentRecord(consent_id="credit_report_authorisation", locale="zh_CN",
                             text_digest=hashlib.sha256(b"credit report").hexdigest(), given_at=NOW)
+
+
+def login_credential() -> jm.LoginCredential:
+    """The e-banking login password as the PIN pad encrypts it (hex block under working key wk1)."""
+    return jm.LoginCredential(pin_block="0123456789ABCDEF", format="ISO-0", key_id="wk1", bound_to="mobile")
+
+
+def texted_code(sim: Any, phone: str) -> str:
+    """The one-time code in the newest text the simulated SMS gateway sent to `phone` (as the customer reads it)."""
+    import re
+
+    message = sim.server.central.sms.last(phone)
+    assert message is not None, f"no text to {phone}"
+    return re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", message.body).group(0)
