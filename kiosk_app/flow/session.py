@@ -23,6 +23,7 @@ from kiosk_app.flow.ports import (
     AppointmentsPort,
     CardIssuerPort,
     CentralPort,
+    CredentialPort,
     FaceCameraPort,
     PortError,
     PrinterPort,
@@ -58,6 +59,7 @@ class Ports:
     printer: PrinterPort
     staff: StaffAuthenticator
     face: FaceCameraPort | None = None
+    credential: CredentialPort | None = None  # the e-banking login password on the PIN pad
 
 
 @dataclass

@@ -27,6 +27,7 @@ class St(enum.Enum):
     CREDIT_PRODUCT = "credit_card_product"
     CREDIT_DETAILS = "credit_card_details"
     CREDIT_AUTH = "credit_report_consent"
+    EBANKING_SMS = "ebanking_sms"
     WECHAT = "wechat_binding"
     OFFICIAL_ACCOUNT = "official_account"
     THANK_YOU = "thank_you"

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from kiosk_app.flow import steps_bundle as bundle
 from kiosk_app.flow import steps_credit as credit
+from kiosk_app.flow import steps_ebanking as ebanking
 from kiosk_app.flow import steps_forms as forms
 from kiosk_app.flow import steps_identity as identity
 from kiosk_app.flow.states import HAPPY_PATH, STAFF_WAITS, TERMINAL, St
@@ -29,8 +30,9 @@ class Edge(NamedTuple):
 
 
 S = St
-# Where `steps_bundle.deliver` (issue the card, activate, print) may lead.
-DELIVERED = (S.WECHAT, S.OFFICIAL_ACCOUNT, S.THANK_YOU, S.REFUSED)
+# Where `steps_bundle.finish_delivery` (activate, print) and `deliver` (issue the card first) may lead.
+FINISHED = (S.WECHAT, S.OFFICIAL_ACCOUNT, S.THANK_YOU)
+DELIVERED = (S.EBANKING_SMS, *FINISHED, S.REFUSED)
 TABLE: dict[St, dict[str, Edge]] = {
     S.IDLE: {
         "qr": Edge(identity.on_qr, (S.AWAIT_ID_CARD,)),
@@ -77,6 +79,12 @@ TABLE: dict[St, dict[str, Edge]] = {
     S.CREDIT_AUTH: {
         "touch:consent": Edge(credit.on_credit_authorise, DELIVERED),
         "touch:no_consent": Edge(credit.on_credit_decline, DELIVERED),
+    },
+    # e-banking after the card: the texted code confirms the number, the login password is set on the PIN pad
+    S.EBANKING_SMS: {
+        "touch:confirm": Edge(ebanking.on_sms_code, FINISHED),
+        "touch:resend": Edge(ebanking.on_sms_resend, FINISHED),
+        "touch:not_now": Edge(ebanking.on_sms_not_now, FINISHED),
     },
     S.WECHAT: {"touch:done": Edge(bundle.on_wechat_done, (S.OFFICIAL_ACCOUNT, S.THANK_YOU))},
     S.OFFICIAL_ACCOUNT: {"touch:done": Edge(bundle.on_official_done, (S.THANK_YOU,))},

@@ -32,6 +32,8 @@ STAGE_OF_STEP = {
     "dispensing": "card", "reading_card": "card", "binding": "card", "setting_pin": "card", "pin_first": "card",
     "pin_confirm": "card", "pin_weakPin": "card", "pin_pinMismatch": "card", "presenting": "card",
     "take_card": "card", "retaining": "card", "opening_account": "card",
+    "ebanking_sms": "services", "login_first": "services", "login_confirm": "services", "login_weakPin": "services",
+    "login_pinMismatch": "services",
     "activating": "services", "printing": "services", "wechat_binding": "services",
     "official_account": "services", "thank_you": "services",
 }

@@ -28,6 +28,7 @@ ANSWERS = {"q1": "B", "q2": "C", "q3": "B", "q4": "B", "q5": "C", "q6": "B"}
 # Issuance progress steps (flow/issuance/service.py, flow/adapters/issuer.py) and the activation step.
 PROGRESS = {"dispensing": None, "reading_card": None, "binding": None, "setting_pin": 30, "pin_first": 30,
             "pin_confirm": 30, "pin_weakPin": None, "pin_pinMismatch": None, "presenting": None, "take_card": 30,
+            "login_first": 30, "login_confirm": 30, "login_weakPin": None, "login_pinMismatch": None,
             "done": None, "retaining": None}
 # Where each customer error key shows (its step); keys not listed show on the welcome screen.
 ERROR_STEP = {
@@ -35,7 +36,8 @@ ERROR_STEP = {
     "signature_empty": "signature", "fix_on_phone": "review", "invalid_choice": "review",
     "already_class1": "review", "camera_unavailable": "review", "staff_auth_failed": "staff_needed",
     "staff_locked": "staff_needed", "credit_card_under_18": "services",
-    "credit_income_required": "credit_card_details",
+    "credit_income_required": "credit_card_details", "sms_code_wrong": "ebanking_sms",
+    "sms_code_expired": "ebanking_sms", "sms_too_many": "ebanking_sms", "login_not_set": "ebanking_sms--confirmed",
 }
 GALLERY_VARIANTS = {"idle--token_already_used", "await_id_card--id_expired", "staff_decide--under_age"}
 
@@ -100,7 +102,9 @@ def _customer_screens() -> dict[str, Screen]:
 
 
 def _credit_screens() -> dict[str, Screen]:
-    """The credit-card steps (issue 18): the bank's cards, income and employer, the credit-report authorisation."""
+    """The application steps (issue 18): the bank's cards, income and employer, the credit-report authorisation,
+    and the texted code before e-banking (before and after the number is confirmed)."""
+    sms = {"phone": "139****5678", "length": 6, "confirmed": False, "services": ["mobile_banking", "online_banking"]}
     products = [{"code": "standard-debit-linked", "name_zh": "标准信用卡", "name_en": "Standard credit card",
                  "annual_fee_cny": 0},
                 {"code": "CC-GOLD", "name_zh": "金卡", "name_en": "Gold card", "annual_fee_cny": 300},
@@ -113,6 +117,9 @@ def _credit_screens() -> dict[str, Screen]:
             "product": {"name_zh": "金卡", "name_en": "Gold card"}}, actions=("confirm", "cancel"), timeout_s=90),
         "credit_report_consent": Screen("credit_report_consent", {"consent": "credit_report_authorisation"},
                                         actions=("consent", "no_consent", "cancel"), timeout_s=90),
+        "ebanking_sms": Screen("ebanking_sms", sms, actions=("confirm", "resend", "not_now"), timeout_s=90),
+        "ebanking_sms--confirmed": Screen("ebanking_sms", {**sms, "confirmed": True},
+                                          actions=("confirm", "resend", "not_now"), timeout_s=90),
     }
 
 

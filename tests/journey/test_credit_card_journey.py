@@ -4,25 +4,15 @@ authorisation, whose digest and time are also part of the opening's evidence."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from sqlalchemy import select
-
-from central_service import schema as t
 from kiosk_app.demo.environment import rehearsal
 from kiosk_app.demo.runner import Runner
 from kiosk_app.demo.script import load_script
 from kiosk_app.flow.evidence import digest_of
-from tests.journey.evidence_support import evidence_of_last_session
+from tests.journey.evidence_support import core_records, evidence_of_last_session
 
 JOURNEYS = Path(__file__).resolve().parents[2] / "assets" / "journeys"
-
-
-def _applications(r) -> list[dict]:
-    with r.central.store.db.read() as conn:
-        rows = conn.execute(select(t.core_records.c.body).where(t.core_records.c.kind == "credit_card")).scalars()
-        return [json.loads(body) for body in rows]
 
 
 def test_the_full_bundle_applies_for_the_chosen_card_with_the_authorisation(tmp_path: Path) -> None:
@@ -30,7 +20,7 @@ def test_the_full_bundle_applies_for_the_chosen_card_with_the_authorisation(tmp_
     with rehearsal(tmp_path, script.setup) as r:
         Runner(r, script).run()
         assert r.runtime.host.wait_idle(15)
-        [application] = _applications(r)
+        [application] = core_records(r, "credit_card")
         assert application["product_code"] == "CC-GOLD" and application["annual_income_band"] == "100k_300k"
         authorisation = application["credit_report_authorisation"]
         assert authorisation["consent_id"] == "credit_report_authorisation"
@@ -45,7 +35,7 @@ def test_without_the_authorisation_nothing_is_applied_for(tmp_path: Path) -> Non
     with rehearsal(tmp_path, script.setup) as r:
         Runner(r, script).run()
         assert r.runtime.host.wait_idle(15)
-        assert _applications(r) == []
+        assert core_records(r, "credit_card") == []
         thanks = [s for s in r.screens.screens if s.step_id == "thank_you"][-1]
         assert "credit_card" not in thanks.data["services"]
         assert "credit_report_authorisation" not in {c["consent_id"] for c in evidence_of_last_session(r)["consents"]}

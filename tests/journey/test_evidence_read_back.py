@@ -8,7 +8,6 @@ import base64
 import hashlib
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,28 +17,10 @@ from kiosk_app.demo.environment import rehearsal
 from kiosk_app.demo.runner import Runner
 from kiosk_app.demo.script import load_script
 from kiosk_app.flow.evidence import digest_of
-from tests.journey.evidence_support import evidence_of_last_session
+from tests.journey.evidence_support import evidence_of_last_session, kiosk_db_text
 
 SCRIPT = Path(__file__).resolve().parents[2] / "assets" / "journeys" / "evidence-read-back.toml"
 AGREEMENTS = ("account_agreement", "e_banking_agreement", "privacy_notice")
-
-
-def kiosk_db_text(db_path: Path) -> str:
-    """Every value in every table of the kiosk's SQLite file, as text (blobs as hex and latin-1)."""
-    conn = sqlite3.connect(db_path)
-    try:
-        parts = []
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            for row in conn.execute(f'SELECT * FROM "{table}"'):
-                for value in row:
-                    if isinstance(value, bytes):
-                        parts += [value.hex(), value.decode("latin-1")]
-                    else:
-                        parts.append(str(value))
-        return "\n".join(parts)
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ refills the stock and logs out."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.ui
 PACE_S = 0.7  # a person's pace: no two touches or key presses closer than this
 FULL_BUNDLE = ["mobile_banking", "online_banking", "credit_card", "wechat_binding", "follow_official_account"]
 PIN = "258036"
+LOGIN_PASSWORD = "147036"
 
 
 class Person:
@@ -164,6 +166,16 @@ def test_full_bundle_journey_and_staff_console_at_human_pace(window, tmp_path: P
             you.until(lambda: r.sims.dispenser.snapshot()["gate"] is not None, "the card at the gate", 30)
             you.paced()
             r.sims.dispenser.take_card()
+            you.on("ebanking_sms", timeout=30)  # the code texted to the phone, typed on the on-screen keypad
+            code = re.search(r"[0-9]{6}", r.central.central.sms.last(r.customer.appointment["customer"]["phone"]).body)
+            for key in code.group(0):
+                you.tap_button(key)
+            you.tap_button(t.action("confirm"))
+            for phase in ("login_first", "login_confirm"):  # the login password: on the PIN pad, never the screen
+                you.on(phase, timeout=30)
+                for key in [*LOGIN_PASSWORD, "enter"]:
+                    you.paced()
+                    r.sims.pinpad.press(key)
             you.on("wechat_binding", timeout=30)
             you.tap_button(t.action("done"))
             you.on("official_account")

@@ -1,5 +1,6 @@
-"""What the credit-card steps show: the bank's cards to choose from, the income band and employer to confirm,
-and the credit-report authorisation to read and accept (or decline)."""
+"""What the steps of the bundle's applications show (issue 18): the bank's credit cards to choose from, the income
+band and employer to confirm, the credit-report authorisation to read and accept (or decline), and the texted
+code that confirms the mobile number before e-banking."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kiosk_app.flow.credit import AUTHORISATION, INCOME_BANDS
+from kiosk_app.flow.ebanking import wanted
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.states import St
 
@@ -35,6 +37,15 @@ def _authorisation(s: ScreenSource) -> Screen:
     return Screen("credit_report_consent", {"consent": AUTHORISATION}, actions=("consent", "no_consent", "cancel"))
 
 
-CREDIT_BUILDERS: dict[St, Callable[[ScreenSource], Screen]] = {
+def _sms(s: ScreenSource) -> Screen:
+    """The masked number the code went to, the keypad's length; once confirmed, confirm sets the password."""
+    proof = s.ctx.ebanking
+    data = {"phone": proof.check.phone_masked if proof.check else "", "length": 6, "confirmed": proof.confirmed,
+            "services": wanted(s.ctx.services, s.ctx.activated)}
+    return Screen("ebanking_sms", data, actions=("confirm", "resend", "not_now"))
+
+
+OPENING_BUILDERS: dict[St, Callable[[ScreenSource], Screen]] = {
     St.CREDIT_PRODUCT: _products, St.CREDIT_DETAILS: _details, St.CREDIT_AUTH: _authorisation,
+    St.EBANKING_SMS: _sms,
 }
