@@ -65,9 +65,20 @@ def heartbeat() -> m.Heartbeat:
                        clock_offset_ms=-250, disk_free_bytes=10**9, mode="open")
 
 
-# A real 1x1 PNG (greyscale): the service checks the signature's bytes are a PNG and match their digest.
-TINY_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAGK4c6w"
-                            "AAAABJRU5ErkJggg==")
+def _tiny_png() -> bytes:
+    """A small real PNG (a stroke on white): the service reads and verifies the signature's image."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (40, 20), 255)
+    ImageDraw.Draw(image).line([(2, 15), (20, 4), (37, 12)], fill=0, width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+TINY_PNG = _tiny_png()
 
 
 def evidence(customer: m.Customer, *, png: bytes = TINY_PNG) -> jm.Evidence:
