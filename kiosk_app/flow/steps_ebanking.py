@@ -59,3 +59,10 @@ def on_sms_resend(s: Session, ev: Touch) -> St:
 def on_sms_not_now(s: Session, ev: Touch) -> St:
     drop_ebanking(s)
     return finish_delivery(s)
+
+
+def on_walk_away(s: Session) -> None:
+    """The customer left at the code screen (card in hand): no e-banking, but the other services and the receipt
+    as if they had touched "not now". Raises PortError if the bank does not answer (the engine logs it)."""
+    s.recorder.event(s.ctx.session_id, "ebanking_not_activated", {"reason": "walked_away"})
+    on_sms_not_now(s, Touch("not_now"))

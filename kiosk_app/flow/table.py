@@ -92,6 +92,11 @@ TABLE: dict[St, dict[str, Edge]] = {
     S.REFUSED: {"touch:done": Edge(bundle.on_refused_done, (S.IDLE,))},
 }
 
+# What a step finishes when the customer walks away from it (timeout or cancel) after the card was issued: the
+# services that need no more of the customer are activated and the receipt printed, e-banking is not.
+ON_WALK_AWAY: dict[St, Callable[..., object]] = {S.EBANKING_SMS: ebanking.on_walk_away}
+
+
 class UndeclaredTransition(Exception):
     """A handler led somewhere the table does not declare: a bug, caught before it reaches a customer."""
 

@@ -47,3 +47,13 @@ def test_not_now_activates_no_e_banking(tmp_path: Path) -> None:
         assert core_records(r, "mobile_banking") == [] and core_records(r, "online_banking") == []
         thanks = [s for s in r.screens.screens if s.step_id == "thank_you"][-1]
         assert thanks.data["services"] == ["wechat_pay"]
+
+
+def test_walking_away_at_the_code_still_activates_the_rest_and_prints(tmp_path: Path) -> None:
+    script = load_script(JOURNEYS / "ebanking-walk-away.toml")
+    with rehearsal(tmp_path, script.setup) as r:
+        Runner(r, script).run()
+        assert r.runtime.host.wait_idle(15)
+        assert core_records(r, "mobile_banking") == []
+        assert len(core_records(r, "wechat")) == 1
+        assert len(r.sims.printer.receipts) == 1
