@@ -196,6 +196,20 @@ class CentralClient:
         path = f"/v1/accounts/{account_id}/online-banking"
         return self._call("POST", path, jm.ServiceActivation, body=request, key=idempotency_key)
 
+    def start_phone_verification(
+        self, request: jm.PhoneVerificationRequest, *, idempotency_key: str | None = None
+    ) -> jm.PhoneVerification:
+        """Text a one-time code to the registered mobile number. Raises Rejected if it cannot be sent."""
+        return self._call("POST", "/v1/phone-verifications", jm.PhoneVerification, body=request,
+                          key=idempotency_key)
+
+    def confirm_phone_verification(
+        self, verification_id: str, request: jm.PhoneCodeConfirmation, *, idempotency_key: str | None = None
+    ) -> jm.PhoneVerification:
+        """Check the code the customer read. Raises Rejected (wrong-code, code-expired, too-many-attempts)."""
+        path = f"/v1/phone-verifications/{verification_id}/confirmation"
+        return self._call("POST", path, jm.PhoneVerification, body=request, key=idempotency_key)
+
     def record_risk_assessment(
         self, request: jm.RiskAssessmentRequest, *, idempotency_key: str | None = None
     ) -> jm.RiskAssessment:

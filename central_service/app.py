@@ -24,6 +24,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Scope
 
 from central_service import routes_admin, routes_feed, routes_journey, routes_snapshot, routes_walk_in
+from central_service.activation import routes as routes_activation
 from central_service.central import Central, load_signing_keys
 from central_service.changes import listen_postgres
 from central_service.core_banking.simulated import SimulatedCore
@@ -45,7 +46,7 @@ from central_service.web import routes as web_routes
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
                 routes_admin.ROUTES, web_routes.ROUTES, phone_routes.ROUTES, staff_kiosk_routes.ROUTES,
-                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES]
+                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES, routes_activation.ROUTES]
 
 
 def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from central_service.activation.routes import require_confirmed
 from central_service.core_banking import CoreRefusal, CoreUnavailable
 from central_service.evidence.routes import check_opening, record_opening
 from central_service.kiosk_api import Call, kiosk_get, kiosk_post
@@ -56,12 +57,20 @@ def set_pin(call: Call, body: dict[str, Any], account_id: str) -> tuple[int, Any
 
 @kiosk_post("ActivationRequest")
 def mobile_banking(call: Call, body: dict[str, Any], account_id: str) -> tuple[int, Any]:
-    return 200, _core(lambda: call.central.core.activate(call.branch_id, "mobile_banking", account_id))
+    return 200, _activate(call, body, account_id, "mobile_banking")
 
 
 @kiosk_post("ActivationRequest")
 def online_banking(call: Call, body: dict[str, Any], account_id: str) -> tuple[int, Any]:
-    return 200, _core(lambda: call.central.core.activate(call.branch_id, "online_banking", account_id))
+    return 200, _activate(call, body, account_id, "online_banking")
+
+
+def _activate(call: Call, body: dict[str, Any], account_id: str, service: str) -> dict[str, Any]:
+    """E-banking for a confirmed mobile number, with the login credential set on the PIN pad (current kiosks)."""
+    require_confirmed(call, body, account_id)
+    credential = body.get("login_credential")
+    return _core(lambda: call.central.core.activate(call.branch_id, service, account_id,
+                                                    credential_key_id=credential["key_id"] if credential else None))
 
 
 @kiosk_post("RiskAssessmentRequest")

@@ -428,4 +428,22 @@ evidence_acceptances = Table(
     Column("digest", String(64), nullable=False),
     Column("given_at", String(32), nullable=False),
 )
+# The one-time codes that confirm the registered mobile number before e-banking is activated
+# (central_service/activation/): only the code's and the number's hashes are kept, the number masked.
+phone_verifications = Table(
+    "phone_verifications", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("kiosk_session_id", String(64), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("phone_hash", String(64), nullable=False),
+    Column("phone_masked", String(16), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # sent | confirmed | retired
+    Column("attempts_left", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("confirmed_at", String(32)),
+)
+Index("phone_verifications_session", phone_verifications.c.kiosk_session_id)
 # --- end of evidence (part A) ------------------------------------------------------------------------------------

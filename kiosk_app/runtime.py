@@ -21,6 +21,7 @@ from kiosk_app.devices import Devices
 from kiosk_app.devices_checks import device_checks
 from kiosk_app.flow.adapters.appointments import LocalAppointments, fetch_payroll_entry
 from kiosk_app.flow.adapters.central import CentralAdapter
+from kiosk_app.flow.adapters.credential import PadCredential
 from kiosk_app.flow.adapters.idcard import IdCardWatcher
 from kiosk_app.flow.adapters.issuer import IssuerAdapter
 from kiosk_app.flow.adapters.printer import PrinterAdapter
@@ -136,6 +137,8 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
         staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures,
                                  directory=DirectoryPins(db)),
         face=_face_camera(cfg, face_source),
+        credential=PadCredential(devices.pinpad, key_slot=devices.pinpad_key.key_slot,
+                                 key_id=devices.pinpad_key.key_id, timeout_s=int(cfg.devices.pinpad.entry_timeout_s)),
     )
     session = Session(ports, recorder, journey_settings(cfg), account_policy(cfg), today=day.today,
                       **({"clock": clock} if clock else {}))
