@@ -27,6 +27,7 @@ from central_service import routes_admin, routes_feed, routes_journey, routes_sn
 from central_service.central import Central, load_signing_keys
 from central_service.changes import listen_postgres
 from central_service.core_banking.simulated import SimulatedCore
+from central_service.crypto import MASTER_DIR, FieldCipher, MasterKeys
 from central_service.db import Database
 from central_service.enrolment_ca import EnrolmentCA
 from central_service.faults import FaultMiddleware
@@ -46,7 +47,8 @@ def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = 
     db = Database(settings.database, pool_size=settings.pool_size)
     if migrate:
         upgrade(db.engine)
-    store = Store(db, clock=clock)
+    masters = MasterKeys(Path(settings.key_dir) / MASTER_DIR if settings.key_dir else None)
+    store = Store(db, clock=clock, fields=FieldCipher(db, masters, clock=clock))
     keys = load_signing_keys(Path(settings.key_dir) if settings.key_dir else None)
     ca = EnrolmentCA.load_or_create(Path(settings.enrolment_ca_dir)) if settings.enrolment_ca_dir else None
     return Central(store, SimulatedCore(store), keys, settings.admin_token or secrets.token_urlsafe(24),

@@ -1,5 +1,6 @@
 """`central`: run and administer the appointment service — serve | seed | db upgrade | kiosk add |
-enrolment-code. Settings come from a TOML file (`--config`, `[central]` table) with options on top.
+enrolment-code | keys rotate | retention report/purge. Settings come from a TOML file (`--config`, `[central]`
+table) with options on top.
 
 Plain HTTP is for loopback only: a node that listens on another address must serve TLS (`ssl_certfile`).
 """
@@ -173,6 +174,29 @@ def enrolment_code(ctx: click.Context, branch_id: str, ttl_s: int) -> None:
         click.echo(central.store.new_enrolment_code(branch_id, ttl_s))
     finally:
         central.store.db.dispose()
+
+
+@cli.group()
+def keys() -> None:
+    """Master and data keys of encryption at rest (docs/security.md)."""
+
+
+@keys.command("rotate")
+@click.pass_context
+def keys_rotate(ctx: click.Context) -> None:
+    """New master key; every data key re-wrapped under it; a new data key for new writes. Data is not rewritten."""
+    settings = _settings(ctx)
+    if not settings.key_dir:
+        raise click.BadParameter("the keys live in memory (no key_dir): nothing to rotate", param_hint="--key-dir")
+    central = _central(settings)
+    try:
+        report = central.store.fields.rotate()
+    finally:
+        central.store.db.dispose()
+    click.echo(f"master key {report.master_key_id}: {report.rewrapped} data key(s) re-wrapped; "
+               f"new writes use data key {report.data_key_id}")
+    if report.retired_masters:
+        click.echo(f"retired master key(s): {', '.join(report.retired_masters)}")
 
 
 def main() -> None:

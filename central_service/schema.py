@@ -154,3 +154,14 @@ Index("core_records_ref", core_records.c.kind, core_records.c.ref)
 # ---------------------------------------------------------------------------------------------------------------
 # Evidence and personal data (issue 18; migration 0007): consents, signatures, envelope keys, retention.
 # ---------------------------------------------------------------------------------------------------------------
+
+# Envelope keys (central_service/crypto): data keys that seal personal fields, each stored wrapped under a
+# master key kept outside the database. `purpose` is "field" (sealing) or "index" (the blind index's key).
+data_keys = Table(
+    "data_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("master_key_id", String(64), nullable=False),
+    Column("wrapped", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)

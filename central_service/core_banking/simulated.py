@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from central_service import schema as t
 from central_service.core_banking import CoreRefusal, CoreUnavailable
 from central_service.ids import id_number_valid
-from central_service.store import Store, new_id, sha256
+from central_service.store import Store, new_id
 from central_service.timefmt import iso
 
 
@@ -60,10 +60,11 @@ class SimulatedCore:
         """The person's rules; `for_update` (inside a transaction) creates the row if needed and locks it until
         commit, so two concurrent Class I openings for one person cannot both pass the one-Class-I check."""
         p = t.core_people
-        query = select(p.c.blocklisted, p.c.holds_class1, p.c.outcome).where(p.c.id_number == id_number)
+        person_key = self.store.fields.index_of(id_number)  # the table holds a keyed hash, never the number
+        query = select(p.c.blocklisted, p.c.holds_class1, p.c.outcome).where(p.c.id_number == person_key)
         with self.store.db.read() as conn:
             if for_update:
-                conn.execute(self._insert_people().values(id_number=id_number, blocklisted=False, holds_class1=False)
+                conn.execute(self._insert_people().values(id_number=person_key, blocklisted=False, holds_class1=False)
                              .on_conflict_do_nothing())
                 query = query.with_for_update()
             row = conn.execute(query).first()
@@ -75,7 +76,7 @@ class SimulatedCore:
 
     def set_person(self, id_number: str, **rules: Any) -> None:
         current = {**self.person(id_number), **rules}
-        values = {"id_number": id_number, "blocklisted": bool(current["blocklisted"]),
+        values = {"id_number": self.store.fields.index_of(id_number), "blocklisted": bool(current["blocklisted"]),
                   "holds_class1": bool(current["holds_class1"]), "outcome": current["outcome"]}
         with self.store.db.tx() as conn:
             conn.execute(self._insert_people().values(**values)
@@ -85,9 +86,9 @@ class SimulatedCore:
 
     def _put(self, kind: str, record_id: str, branch_id: str, body: dict[str, Any], ref: str | None = None) -> None:
         with self.store.db.tx() as conn:
+            sealed = self.store.fields.encrypt_field(json.dumps(body, ensure_ascii=False), _context(record_id))
             conn.execute(t.core_records.insert().values(id=record_id, branch_id=branch_id, kind=kind, ref=ref,
-                                                        body=json.dumps(body, ensure_ascii=False),
-                                                        created_at=self.store.now()))
+                                                        body=sealed, created_at=self.store.now()))
 
     def _get(self, kind: str, record_id: str, branch_id: str, what: str, *, for_update: bool = False) -> dict[str, Any]:
         """A record of this branch only (another branch's is as good as absent); `for_update` locks it to the
@@ -98,7 +99,7 @@ class SimulatedCore:
             body = conn.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
         if body is None:
             raise CoreRefusal(404, "not-found", f"no such {what} in this branch")
-        return json.loads(body)
+        return json.loads(self.store.fields.decrypt_field(body, _context(record_id)))
 
     def count(self, kind: str) -> int:
         return self.store.count("core_records", kind=kind)
@@ -147,7 +148,8 @@ class SimulatedCore:
                    "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
                    "card_pan_masked": _mask_pan(request["card"]["pan"]), "opened_at": self.store.now()}
         record = {**account, "verification_id": request["verification_id"]}
-        self._put("account", account["account_id"], branch_id, record, ref=sha256(verification["id_number"]))
+        person = self.store.fields.index_of(verification["id_number"])
+        self._put("account", account["account_id"], branch_id, record, ref=person)
         if request["account_class"] == "I":
             self.set_person(verification["id_number"], holds_class1=True)
         return account
@@ -164,9 +166,10 @@ class SimulatedCore:
         r = t.core_records
         with self.store.db.tx() as conn:
             self._get("account", account_id, branch_id, "account", for_update=True)  # one activation at a time
-            found = conn.execute(select(r.c.body).where(and_(r.c.kind == service, r.c.ref == account_id))).first()
+            found = conn.execute(select(r.c.id, r.c.body)
+                                 .where(and_(r.c.kind == service, r.c.ref == account_id))).first()
             if found:
-                return json.loads(found[0])
+                return json.loads(self.store.fields.decrypt_field(found.body, _context(found.id)))
             answer = {"service": service, "status": "activated", "activated_at": self.store.now(),
                       "reference": new_id("ref")}
             self._put(service, answer["reference"], branch_id, answer, ref=account_id)
@@ -202,3 +205,8 @@ class SimulatedCore:
 
 
 __all__ = ["SimulatedCore"]
+
+
+def _context(record_id: str) -> str:
+    """Where a core record's body is sealed (its associated data): the body opens in its own row only."""
+    return f"core_records.body:{record_id}"

@@ -1,0 +1,117 @@
+"""Encryption at rest of the central store: personal fields sealed under envelope keys, `central keys rotate`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from central_service import schema as t
+from central_service.admin import CentralAdmin
+from central_service.app import build_central
+from central_service.cli import cli
+from central_service.crypto import FieldCipher, FieldDecryptError, MasterKeyMissing, MasterKeys, key_of
+from central_service.settings import Settings
+
+ID_NUMBER = "11010519491231002X"
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(database=f"sqlite:///{tmp_path / 'c.sqlite'}", key_dir=str(tmp_path / "keys"))
+
+
+def _raw(tmp_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "c.sqlite") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_personal_fields_are_sealed_and_bound_to_their_row(tmp_path: Path) -> None:
+    central = build_central(_settings(tmp_path))
+    try:
+        doc = CentralAdmin(central).create_appointment("BJ001", rng_seed=3)
+        name = doc["customer"]["name"]
+        central.core.set_person(ID_NUMBER, blocklisted=True)
+        assert central.core.person(ID_NUMBER)["blocklisted"]  # looked up by its blind index
+        stored = dict(_raw(tmp_path, "SELECT id, doc FROM appointments"))
+        assert key_of(stored[doc["id"]]) and name not in stored[doc["id"]]
+        assert _raw(tmp_path, "SELECT id_number FROM core_people") == [(central.store.fields.index_of(ID_NUMBER),)]
+        assert central.store.get_appointment(doc["id"]) == doc
+        fields = central.store.fields
+        with pytest.raises(FieldDecryptError):  # a sealed value moved to another row does not open
+            fields.decrypt_field(stored[doc["id"]], "appointments.doc:apt_other")
+        with pytest.raises(FieldDecryptError):
+            fields.decrypt_field(stored[doc["id"]][:-6] + "AAAA==", f"appointments.doc:{doc['id']}")
+    finally:
+        central.store.db.dispose()
+    dump = (tmp_path / "c.sqlite").read_bytes() + (tmp_path / "c.sqlite-wal").read_bytes()
+    assert name.encode() not in dump and ID_NUMBER.encode() not in dump
+
+
+def test_rotate_rewraps_old_data_still_reads_and_new_writes_use_the_new_key(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    central = build_central(settings)
+    old = CentralAdmin(central).create_appointment("BJ001", rng_seed=1)
+    first_key = key_of(_raw(tmp_path, "SELECT doc FROM appointments")[0][0])
+    old_masters = sorted(p.name for p in (tmp_path / "keys" / "master").iterdir())
+    central.store.db.dispose()
+
+    result = CliRunner().invoke(cli, ["--database", settings.database, "--key-dir", settings.key_dir, "keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "data key(s) re-wrapped" in result.output
+
+    masters = sorted(p.name for p in (tmp_path / "keys" / "master").iterdir())
+    assert len(masters) == 1 and masters != old_masters  # the old master is gone: nothing is wrapped under it
+    wrapped_under = {row[0] for row in _raw(tmp_path, "SELECT master_key_id FROM data_keys")}
+    assert wrapped_under == {masters[0].removesuffix(".key")}
+
+    restarted = build_central(settings)  # a node started after the rotation: only the new master key
+    try:
+        assert restarted.store.get_appointment(old["id"]) == old
+        new = CentralAdmin(restarted).create_appointment("BJ001", rng_seed=2)
+        keys = {row[0]: key_of(row[1]) for row in _raw(tmp_path, "SELECT id, doc FROM appointments")}
+        assert keys[old["id"]] == first_key and keys[new["id"]] != first_key
+        assert keys[new["id"]] == restarted.store.fields.data_key_ids()[-1]
+    finally:
+        restarted.store.db.dispose()
+
+
+def test_a_missing_master_key_is_a_clear_error(tmp_path: Path) -> None:
+    central = build_central(_settings(tmp_path))
+    doc = CentralAdmin(central).create_appointment("BJ001", rng_seed=1)
+    central.store.db.dispose()
+    for path in (tmp_path / "keys" / "master").iterdir():
+        path.unlink()
+    stranger = FieldCipher(central.store.db, MasterKeys.in_memory())
+    with central.store.db.read() as conn:
+        stored = conn.execute(select(t.appointments.c.doc)).scalar_one()
+    with pytest.raises(MasterKeyMissing):
+        stranger.decrypt_field(stored, f"appointments.doc:{doc['id']}")
+    central.store.db.dispose()
+
+
+def test_rotate_refuses_in_memory_keys() -> None:
+    result = CliRunner().invoke(cli, ["--database", "sqlite:///:memory:", "--key-dir", "", "keys", "rotate"])
+    assert result.exit_code == 2 and "nothing to rotate" in result.output
+
+
+def test_events_walk_ins_and_answers_are_sealed(tmp_path: Path) -> None:
+    from central_service.store import Kiosk
+
+    central = build_central(_settings(tmp_path))
+    try:
+        store = central.store
+        kiosk = Kiosk("k1", "BJ001")
+        store.add_walk_in("wi_1", kiosk, "h", 0.0, json.dumps({"id_number": ID_NUMBER}))
+        store.add_event(kiosk, "key-1", "fp", {"stream": "s", "kind": "k", "occurred_at": "t"},
+                        json.dumps({"phone": "13812345678"}))
+        store.store_answer("BJ001", "key-2", "fp", 200, json.dumps({"id_number": ID_NUMBER}))
+        assert json.loads(store.walk_in("wi_1").document)["id_number"] == ID_NUMBER
+        assert json.loads(store.answer_for("BJ001", "key-2").body)["id_number"] == ID_NUMBER
+    finally:
+        central.store.db.dispose()
+    for sql in ("SELECT document FROM walk_ins", "SELECT payload FROM events", "SELECT body FROM idempotency"):
+        assert all(key_of(row[0]) for row in _raw(tmp_path, sql)), sql
