@@ -199,5 +199,43 @@ def keys_rotate(ctx: click.Context) -> None:
         click.echo(f"retired master key(s): {', '.join(report.retired_masters)}")
 
 
+@cli.group()
+def retention() -> None:
+    """What personal data the store holds, and purging what is past its period (retention_*_days settings)."""
+
+
+@retention.command("report")
+@click.pass_context
+def retention_report(ctx: click.Context) -> None:
+    """One line per kind of row: how many hold personal data, how many are past their period, the oldest."""
+    from central_service.retention import Periods, Retention
+
+    settings = _settings(ctx)
+    central = _central(settings)
+    try:
+        lines = Retention(central.store, Periods.from_settings(settings)).report()
+    finally:
+        central.store.db.dispose()
+    click.echo(f"{'kind':<24} {'held':>8} {'due':>8}  {'period':>6}  oldest")
+    for h in lines:
+        click.echo(f"{h.kind:<24} {h.held:>8} {h.due:>8}  {h.period_days:>5}d  {h.oldest or '-'}")
+
+
+@retention.command("purge")
+@click.pass_context
+def retention_purge(ctx: click.Context) -> None:
+    """Purge the personal data past its period (idempotent; run it daily, e.g. from a systemd timer)."""
+    from central_service.retention import Periods, Retention
+
+    settings = _settings(ctx)
+    central = _central(settings)
+    try:
+        done = Retention(central.store, Periods.from_settings(settings)).purge()
+    finally:
+        central.store.db.dispose()
+    for kind, count in done.items():
+        click.echo(f"{kind}: {count} purged")
+
+
 def main() -> None:
     cli(prog_name="central")

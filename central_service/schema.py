@@ -165,3 +165,12 @@ data_keys = Table(
     Column("wrapped", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
 )
+
+# Retention (central_service/retention.py): rows whose personal data was purged in place (a redeemed
+# appointment keeps its row for the feed; an event keeps its key for idempotency), so reports count what is held.
+purged_rows = Table(
+    "purged_rows", metadata,
+    Column("table_name", String(32), primary_key=True),
+    Column("row_id", String(64), primary_key=True),
+    Column("purged_at", String(32), nullable=False),
+)

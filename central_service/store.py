@@ -243,8 +243,9 @@ class Store:
             docs = [json.loads(self.open_doc(i, doc)) for i, doc in conn.execute(query)]
         return docs[:limit], len(docs) > limit
 
-    def purge_tombstones(self, branch_id: str) -> int:
-        """Forget the branch's cancelled appointments; cursors of this branch from before them get 410.
+    def purge_tombstones(self, branch_id: str, *, before: str | None = None) -> int:
+        """Forget the branch's cancelled appointments (those last changed before `before`, if given); cursors
+        of this branch from before them get 410.
 
         The horizon is the highest purged tombstone's position, per branch: an up-to-date cursor (or one of
         another branch) stays valid.
@@ -253,6 +254,8 @@ class Store:
         with self.db.tx() as conn:
             _, horizon = self._lock_branch(conn, branch_id)
             gone = and_(a.c.branch_id == branch_id, a.c.status == "cancelled")
+            if before is not None:
+                gone = and_(gone, a.c.updated_at < before)
             highest = conn.execute(select(func.max(a.c.seq)).where(gone)).scalar_one_or_none()
             purged = conn.execute(delete(a).where(gone)).rowcount
             if highest is not None:

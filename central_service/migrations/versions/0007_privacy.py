@@ -4,7 +4,7 @@ Revision ID: 0007
 Revises: 0006
 
 Two parts of issue 18 migrate here, each in its own function: the envelope keys of encryption at rest
-(`_envelope_keys_*`) and the evidence of consent and signature (part A).
+(`_envelope_keys_*`, with retention's purge marks) and the evidence of consent and signature (part A).
 """
 from __future__ import annotations
 
@@ -27,9 +27,17 @@ def _envelope_keys_up() -> None:
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("key_id"),
     )
+    op.create_table(
+        "purged_rows",
+        sa.Column("table_name", sa.String(length=32), nullable=False),
+        sa.Column("row_id", sa.String(length=64), nullable=False),
+        sa.Column("purged_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("table_name", "row_id"),
+    )
 
 
 def _envelope_keys_down() -> None:
+    op.drop_table("purged_rows")
     op.drop_table("data_keys")
 
 
