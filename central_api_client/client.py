@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from central_api_client import errors
 from central_api_client import journey_models as jm
 from central_api_client import models as m
+from central_api_client import staff_models as sm
 from central_api_client.checksum import loads, page_checksum
 from central_api_client.snapshot_stream import SnapshotStream
 from central_api_client.transport import RetryPolicy, build_session
@@ -198,6 +199,10 @@ class CentralClient:
         """Record the confirmed risk assessment."""
         return self._call("POST", "/v1/risk-assessments", jm.RiskAssessment, body=request, key=idempotency_key)
 
+    def credit_card_products(self) -> jm.CreditCardProductList:
+        """The credit cards the customer may choose from at this kiosk."""
+        return self._call("GET", "/v1/credit-card-products", jm.CreditCardProductList)
+
     def apply_credit_card(
         self, request: jm.CreditCardApplicationRequest, *, idempotency_key: str | None = None
     ) -> jm.CreditCardApplication:
@@ -230,6 +235,17 @@ class CentralClient:
         """The session; long-polls up to `wait` s for the phone's submission."""
         path = f"/v1/walk-in-sessions/{session_id}"
         return self._call("GET", path, jm.WalkInSession, params={"wait": wait},
+                          read_timeout=self.timeouts[1] + wait)
+
+    # --- staff ---------------------------------------------------------------------------------------------
+
+    def staff_credentials(self, branch_id: str) -> sm.StaffCredentials:
+        """The branch's lobby managers' kiosk PIN hashes and revocations (the directory is their source)."""
+        return self._call("GET", f"/v1/branches/{branch_id}/staff-credentials", sm.StaffCredentials)
+
+    def staff_calls(self, *, wait: int = 0, seen: sm.StaffCallStatus = "open") -> sm.StaffCallList:
+        """This kiosk's open staff calls; long-polls up to `wait` s until one's status differs from `seen`."""
+        return self._call("GET", "/v1/staff-calls", sm.StaffCallList, params={"wait": wait, "seen": seen},
                           read_timeout=self.timeouts[1] + wait)
 
     # --- the one place requests are made -------------------------------------------------------------------

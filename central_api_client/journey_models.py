@@ -11,6 +11,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from central_api_client.evidence_models import (
+    AgreementAcceptance,
+    ConsentRecord,
+    Evidence,
+    SignatureEvidence,
+)
 from central_api_client.models import (
     Appointment,
     ContractModel,
@@ -24,13 +30,16 @@ from central_api_client.models import (
 )
 
 __all__ = [
-    "Account", "ActivationRequest", "CardToBind", "CreditCardApplication", "CreditCardApplicationRequest",
-    "IdDocument", "IdentityVerification", "IdentityVerificationRequest", "OpenAccountRequest", "PinSet",
-    "RedeemRequest", "RiskAssessment", "RiskAssessmentRequest", "ServiceActivation", "SetPinRequest",
-    "StaffApproval", "SubmissionAck", "WalkInSession", "WalkInSessionRequest", "WalkInSubmission",
-    "WechatBinding", "WechatBindingRequest",
+    "Account", "ActivationRequest", "AgreementAcceptance", "CardToBind", "ConsentRecord", "CreditCardApplication",
+    "CreditCardApplicationRequest", "CreditCardProduct",
+    "CreditCardProductList", "Evidence", "IdDocument", "IdentityVerification", "IdentityVerificationRequest",
+    "OpenAccountRequest", "PinSet", "RedeemRequest", "RiskAssessment", "RiskAssessmentRequest", "ServiceActivation",
+    "SetPinRequest", "SignatureEvidence", "StaffApproval", "SubmissionAck", "WalkInSession", "WalkInSessionRequest",
+    "WalkInSubmission", "WechatBinding", "WechatBindingRequest",
 ]
 
+IncomeBand = Literal["lt_50k", "50k_100k", "100k_300k", "gt_300k"]
+INCOME_BANDS: tuple[str, ...] = ("lt_50k", "50k_100k", "100k_300k", "gt_300k")
 SessionRef = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Reason = Literal[
     "document_not_found", "document_revoked", "face_mismatch", "face_low_quality", "no_face_image",
@@ -91,6 +100,7 @@ class OpenAccountRequest(ContractModel):
     card: CardToBind
     on_site_check: StaffApproval | None = None
     staff_approval: StaffApproval | None = None
+    evidence: Evidence | None = None
 
 
 class Account(ContractModel):
@@ -145,8 +155,22 @@ class CreditCardApplicationRequest(ContractModel):
     verification_id: ObjectId
     account_id: ObjectId
     product_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    annual_income_band: Literal["lt_50k", "50k_100k", "100k_300k", "gt_300k"] | None = None
+    annual_income_band: IncomeBand | None = None
+    employer: Annotated[str, StringConstraints(max_length=100)] | None = Field(default=None, repr=False)
     consent: Literal[True]
+    credit_report_authorisation: ConsentRecord | None = None
+
+
+class CreditCardProduct(ContractModel):
+    product_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    name_zh: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    name_en: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    annual_fee_cny: Annotated[int, Field(ge=0)]
+    min_age: Annotated[int, Field(ge=18, le=99)]
+
+
+class CreditCardProductList(ContractModel):
+    products: Annotated[list[CreditCardProduct], Field(max_length=20)]
 
 
 class CreditCardApplication(ContractModel):

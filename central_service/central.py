@@ -13,6 +13,7 @@ from central_service.contract import Schemas
 from central_service.core_banking import CoreBank
 from central_service.enrolment_ca import EnrolmentCA
 from central_service.faults import FaultBook
+from central_service.sms import SimulatedSmsGateway, SmsGateway
 from central_service.store import Store
 
 KEY_FILE = "signing-keys.txt"
@@ -49,9 +50,12 @@ class Central:
     schemas: Schemas = field(default_factory=Schemas.load)
     enrolment_ca: EnrolmentCA | None = None  # signs kiosks' CSRs at enrolment (mTLS)
     require_client_cert: bool = False  # kiosk routes accept a client certificate only, no bearer token
+    sms: SmsGateway | None = None  # texts to customers' phones; None: the simulated gateway (messages in the store)
 
     def __post_init__(self) -> None:
         self.store.db.on_commit(self.hub.changed)
+        if self.sms is None:
+            self.sms = SimulatedSmsGateway(self.store.db)
 
     def key_set(self) -> dict[str, Any]:
         return {"keys": [{"kid": k.key_id, "alg": "Ed25519", "public_key": tokens.public_key_to_text(k.public_key)}

@@ -1,6 +1,6 @@
 """`central`: run and administer the appointment service — serve | seed | db upgrade | kiosk add |
-enrolment-code | keys rotate | retention report/purge. Settings come from a TOML file (`--config`, `[central]`
-table) with options on top.
+enrolment-code | staff | sms | keys rotate | retention report/purge. Settings come from a TOML file (`--config`,
+`[central]` table) with options on top.
 
 Plain HTTP is for loopback only: a node that listens on another address must serve TLS (`ssl_certfile`).
 """
@@ -61,10 +61,12 @@ def cli(ctx: click.Context, config_path: str | None, database: str | None, key_d
 @click.option("--ssl-ca-certs", default=None, type=click.Path(dir_okay=False, exists=True),
               help="The enrolment CA; with --require-client-cert kiosks must present a certificate it signed.")
 @click.option("--require-client-cert", is_flag=True, default=None)
+@click.option("--print-sms", is_flag=True, default=None,
+              help="Dev mode: print every text the simulated SMS gateway sends (sign-in codes) on stdout.")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, admin_token: str | None,
           ssl_certfile: str | None, ssl_keyfile: str | None, ssl_ca_certs: str | None,
-          require_client_cert: bool | None) -> None:
+          require_client_cert: bool | None, print_sms: bool | None) -> None:
     """Serve until interrupted (migrates the store first)."""
     from central_service.logs import configure_logging
     from central_service.serve import ENV_JSON_LOGS
@@ -72,7 +74,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 
     settings = _settings(ctx).with_overrides(
         host=host, port=port, workers=workers, admin_token=admin_token, ssl_certfile=ssl_certfile,
-        ssl_keyfile=ssl_keyfile, ssl_ca_certs=ssl_ca_certs, ssl_require_client_cert=require_client_cert)
+        ssl_keyfile=ssl_keyfile, ssl_ca_certs=ssl_ca_certs, ssl_require_client_cert=require_client_cert,
+        print_sms=print_sms)
     if settings.host not in LOOPBACK and not settings.ssl_certfile:
         raise click.BadParameter("plain HTTP listens on loopback only; give --ssl-certfile to serve elsewhere",
                                  param_hint="--host")
@@ -176,6 +179,22 @@ def enrolment_code(ctx: click.Context, branch_id: str, ttl_s: int) -> None:
         central.store.db.dispose()
 
 
+@cli.command()
+@click.argument("phone")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.pass_context
+def sms(ctx: click.Context, phone: str, limit: int) -> None:
+    """The texts the simulated SMS gateway sent to PHONE, newest first (the demo's "phone")."""
+    from central_service.sms import SimulatedSmsGateway
+
+    central = _central(_settings(ctx))
+    try:
+        for message in SimulatedSmsGateway(central.store.db).messages(phone, limit=limit):
+            click.echo(message.body)
+    finally:
+        central.store.db.dispose()
+
+
 @cli.group()
 def keys() -> None:
     """Master and data keys of encryption at rest (docs/security.md)."""
@@ -235,6 +254,15 @@ def retention_purge(ctx: click.Context) -> None:
         central.store.db.dispose()
     for kind, count in done.items():
         click.echo(f"{kind}: {count} purged")
+
+
+def _register_groups() -> None:
+    from central_service.staff.cli import staff_group
+
+    cli.add_command(staff_group)
+
+
+_register_groups()
 
 
 def main() -> None:

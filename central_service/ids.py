@@ -11,25 +11,17 @@ import random
 import re
 from datetime import date
 
-_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
-_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
+from central_api_client.people import IdNumberProblem, id_check_char, resident_id_birth_date
+
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 
-def id_check_char(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
-
-
 def id_number_valid(value: str) -> bool:
     """True if `value` is an 18-character resident ID number with a real date and the right check character."""
-    if not _ID_RE.match(value) or id_check_char(value[:17]) != value[17]:
-        return False
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
+        resident_id_birth_date(value)
+    except IdNumberProblem:
         return False
     return True
 
@@ -51,3 +43,13 @@ def make_uscc(region: str, rng: random.Random) -> str:
     """A well-formed unified social credit code (registration type 91: enterprise)."""
     body = "91" + region + "".join(rng.choice(_USCC_CHARS) for _ in range(9))
     return body + uscc_check_char(body)
+
+
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def uscc_valid(value: str) -> bool:
+    """True if `value` is a unified social credit code (GB 32100-2015): registering authority and entity type
+    (2 characters), a 6-digit administrative region, a 9-character organisation code, and the MOD 31 check
+    character over the first 17 (the letters I, O, S, V and Z never occur)."""
+    return bool(_USCC_RE.match(value)) and uscc_check_char(value[:17]) == value[17]

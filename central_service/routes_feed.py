@@ -24,6 +24,7 @@ from central_service.cursors import check_position, decode_cursor, encode_cursor
 from central_service.enrolment_ca import CsrRejected, load_csr
 from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, media_type, read_body
 from central_service.problems import ApiError, dumps, json_response
+from central_service.staff.kiosk_events import on_kiosk_event
 from central_service.store import FeedRow
 from central_service.timefmt import iso
 
@@ -203,6 +204,7 @@ def _apply_event(call: Call, event: dict[str, Any]) -> dict[str, Any]:
         row = store.event_by_key(call.branch_id, key)
         if row is None:
             event_id, received = store.add_event(call.kiosk, key, print_, event, dumps(event["payload"]))
+            on_kiosk_event(store.db, call.branch_id, call.kiosk.kiosk_id, event, store.clock)
             store.counters["events_applied"] += 1
             return {"idempotency_key": key, "status": "applied", "event_id": event_id, "received_at": received}
     if row.fingerprint != print_:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from starlette.responses import Response
+
 from central_service.core_banking import CoreRefusal, CoreUnavailable
-from central_service.kiosk_api import Call, kiosk_post
-from central_service.problems import ApiError
+from central_service.evidence.routes import check_opening, record_opening
+from central_service.kiosk_api import Call, kiosk_get, kiosk_post
+from central_service.problems import ApiError, json_response
 
 
 def _core(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -34,7 +37,11 @@ def verify_identity(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
 
 @kiosk_post("OpenAccountRequest")
 def open_account(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
-    return 201, _core(lambda: call.central.core.open_account(call.branch_id, body))
+    check_opening(body)
+    with call.central.store.db.tx():  # the account and its evidence commit together (joins the key's transaction)
+        account = _core(lambda: call.central.core.open_account(call.branch_id, body))
+        record_opening(call, account, body)
+    return 201, account
 
 
 @kiosk_post("SetPinRequest")
@@ -62,6 +69,11 @@ def credit_card(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
     return 201, _core(lambda: call.central.core.apply_credit_card(call.branch_id, body))
 
 
+@kiosk_get
+def credit_card_products(call: Call) -> Response:
+    return json_response(200, _core(lambda: {"products": call.central.core.credit_card_products(call.branch_id)}))
+
+
 @kiosk_post("WechatBindingRequest")
 def wechat_binding(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
     return 201, _core(lambda: call.central.core.bind_wechat(call.branch_id, body["account_id"]))
@@ -74,6 +86,7 @@ ROUTES = [
     ("/v1/accounts/{account_id}/mobile-banking", "activateMobileBanking", mobile_banking, "POST"),
     ("/v1/accounts/{account_id}/online-banking", "activateOnlineBanking", online_banking, "POST"),
     ("/v1/risk-assessments", "recordRiskAssessment", risk_assessment, "POST"),
+    ("/v1/credit-card-products", "listCreditCardProducts", credit_card_products, "GET"),
     ("/v1/credit-card-applications", "applyCreditCard", credit_card, "POST"),
     ("/v1/wechat-bindings", "createWechatBinding", wechat_binding, "POST"),
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from central_api_client.people import OCCUPATIONS
 from central_service.ids import make_id_number, make_uscc
 from central_service.timefmt import iso
 
@@ -20,7 +21,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉红建国志文斌梅宇浩晨欣怡子涵佳琪思远嘉"
 STREETS = ["建国路", "人民路", "中山路", "解放路", "长安街", "南京路", "深南大道", "天府大道", "科技园路", "世纪大道"]
 CITIES = {"110105": "北京市朝阳区", "310115": "上海市浦东新区", "440305": "深圳市南山区", "510107": "成都市武侯区"}
-OCCUPATIONS = ["10000", "20000", "30000", "40000", "50000", "60000", "70000", "80000"]
 EMPLOYERS = ["华星科技有限公司", "东方物流股份有限公司", "蓝海软件有限公司", "锦程建设集团有限公司"]
 QUESTIONS = [("q1", "ABCD"), ("q2", "ABCDE"), ("q3", "ABC"), ("q4", "ABCD"), ("q5", "ABCDE"), ("q6", "ABC")]
 KINDS = ("individual", "payroll", "walk_in")

@@ -35,6 +35,7 @@ class Settings:
     ssl_require_client_cert: bool = False
     enrolment_ca_dir: str | None = None  # the enrolment CA's certificate and key (made on first use): signs CSRs
     log_level: str = "info"
+    print_sms: bool = False  # dev mode: the simulated SMS gateway also prints each message on stdout
     # Retention of personal data (`central retention report|purge`), in days after the row's last change.
     retention_completed_days: int = 30  # redeemed appointments: personal fields replaced by masks
     retention_cancelled_days: int = 30  # cancelled appointments: rows deleted (kiosks got their tombstone)

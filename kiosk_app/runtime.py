@@ -37,6 +37,7 @@ from kiosk_app.flow.staff import StaffAuthenticator
 from kiosk_app.health_report import ReportPublisher
 from kiosk_app.store.branch_day import BranchDay
 from kiosk_app.store.sessions import Recorder
+from kiosk_app.store.staff import DirectoryPins
 from sync_agent import fetch
 from sync_agent.central import CentralRemote
 from sync_agent.clock import corrected_now
@@ -129,7 +130,8 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
                             now=lambda: corrected_now(db)),
         appointments=LocalAppointments(db, lambda ref: fetch.fetch_by_token(db, remote, branch, ref.text)),
         central=central, issuer=issuer, printer=printer or _NoPrinter(),
-        staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures),
+        staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures,
+                                 directory=DirectoryPins(db)),
         face=_face_camera(cfg, face_source),
     )
     session = Session(ports, recorder, journey_settings(cfg), account_policy(cfg), today=day.today,

@@ -1,8 +1,9 @@
 """The sync agent as a long-lived service: pull, push and housekeeping workers over one database file.
 
-Three threads, each with its own connection: the puller follows the feed (long-polling once caught up), the
-pusher drains the outbox (polling it every `push_idle_s`, since the kiosk app writes from another process),
-and the housekeeper sends heartbeats, saves the clock offset and purges expired personal data. Failures
+Four threads, each with its own connection: the puller follows the feed (long-polling once caught up), the
+pusher drains the outbox (polling it every `push_idle_s`, since the kiosk app writes from another process;
+staff calls jump the queue), the housekeeper sends heartbeats, saves the clock offset and purges expired
+personal data, and the staff thread copies the branch's lobby-manager PINs from the directory. Failures
 back off with jitter and are recorded for health; a worker never dies of one. SIGTERM closes the write gate:
 the page or batch being written commits, the one being fetched is abandoned, and the process exits.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from sync_agent import health, heartbeat, retention, state
+from sync_agent import health, heartbeat, retention, staff_credentials, state
 from sync_agent.apply import ForeignBranchRow
 from sync_agent.backoff import Backoff
 from sync_agent.clock import ServerClock
@@ -48,6 +49,7 @@ class AgentSettings:
     retention_every_s: float = 600.0
     push_batch: int = 100
     push_idle_s: float = 0.5
+    staff_every_s: float = 15.0  # a revoked lobby manager's PIN stops working within this (plus one request)
     tx_budget_s: float = 0.04
     backoff_cap_s: float = 30.0
     app_version: str = "0"
@@ -83,7 +85,10 @@ class SyncAgent:
             self.clock = ServerClock.load(db)
 
     def start(self) -> None:
-        for name, target in (("pull", self._pull_loop), ("push", self._push_loop), ("house", self._house_loop)):
+        loops = [("pull", self._pull_loop), ("push", self._push_loop), ("house", self._house_loop)]
+        if hasattr(self.remote, "staff_credentials"):  # a test's remote without the staff directory skips it
+            loops.append(("staff", self._staff_loop))
+        for name, target in loops:
             thread = threading.Thread(target=self._worker, args=(name, target), name=f"sync-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -164,6 +169,16 @@ class SyncAgent:
                                     server_now=self.clock.now())
             backoff.reset()
             self.gate.wait(1.0)
+
+    def _staff_loop(self, db: LocalDb, backoff: Backoff) -> None:
+        """Keep the lobby managers' PINs in step with the central staff directory (revocations included)."""
+        source: staff_credentials.CredentialSource = self.remote  # type: ignore[assignment]
+        while not self.gate.stop.is_set():
+            version, found = source.staff_credentials(self.settings.branch_id)  # not inside the gate: a fetch
+            with self.gate.section():
+                staff_credentials.apply(db, version, found)
+            backoff.reset()
+            self.gate.wait(self.settings.staff_every_s)
 
     def _beat(self, db: LocalDb) -> None:
         heartbeat.beat(db, self.remote, self.status, app_version=self.settings.app_version, clock=self.clock,

@@ -27,6 +27,7 @@ from sync_agent.apply import FeedRow, Tombstone
 from sync_agent.outbox import OutboxEvent
 from sync_agent.prefetch import Prefetched
 from sync_agent.remote import BranchState, EventOutcome, FeedPage, SnapshotChunk, SnapshotPage, translate
+from sync_agent.staff_credentials import StaffCredential
 
 
 def feed_row(appointment: m.Appointment) -> FeedRow:
@@ -172,6 +173,14 @@ class CentralRemote:
         except errors.CentralError as exc:
             raise translate(exc) from exc
         return ack.server_time
+
+    def staff_credentials(self, branch_id: str) -> tuple[int, list[StaffCredential]]:
+        """The branch's lobby managers' PIN hashes and revocations. Raises RemoteError."""
+        try:
+            found = self.client.staff_credentials(branch_id)
+        except errors.CentralError as exc:
+            raise translate(exc) from exc
+        return found.version, [StaffCredential(c.staff_id, c.pin_hash, c.revoked) for c in found.credentials]
 
     def lookup(self, token: str) -> FeedRow:
         try:

@@ -52,13 +52,22 @@ def _event(row: tuple) -> OutboxEvent:
 _COLUMNS = "id, stream, idempotency_key, kind, payload, created_at, attempts, state"
 
 
-def pending(db: LocalDb, *, stream: str | None = None, limit: int = 100) -> list[OutboxEvent]:
-    """The oldest events not yet acknowledged nor quarantined, in creation order."""
+# Kinds a person is waiting for: the pusher sends them ahead of any backlog (the server applies each key once,
+# so sending one early and again in its place is harmless).
+URGENT_KINDS = ("staff_requested",)
+
+
+def pending(db: LocalDb, *, stream: str | None = None, kinds: tuple[str, ...] | None = None,
+            limit: int = 100) -> list[OutboxEvent]:
+    """The oldest events not yet acknowledged nor quarantined (of `stream`, of `kinds`), in creation order."""
     sql = f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending'"
     params: list[Any] = []
     if stream is not None:
         sql += " AND stream = ?"
         params.append(stream)
+    if kinds:
+        sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+        params.extend(kinds)
     rows = db.conn.execute(sql + " ORDER BY id LIMIT ?", [*params, limit]).fetchall()
     return [_event(r) for r in rows]
 

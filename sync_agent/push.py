@@ -44,11 +44,13 @@ class Pusher:
         self.gate = gate or Gate()
 
     def push_once(self) -> PushReport:
-        """Send the oldest pending batch and record the answers.
+        """Send the oldest pending batch and record the answers; urgent events (a customer waiting for a lobby
+        manager) go first, in a batch of their own, ahead of any backlog.
 
         Raises remote.Offline (nothing recorded but the attempt) if the service cannot be reached.
         """
-        events = outbox.pending(self.db, limit=self.batch_size)
+        events = outbox.pending(self.db, kinds=outbox.URGENT_KINDS, limit=self.batch_size) or \
+            outbox.pending(self.db, limit=self.batch_size)
         if not events:
             return PushReport()
         try:

@@ -180,3 +180,18 @@ def m007_card_storage(db: Database) -> None:
 def m008_outbox_by_session(db: Database) -> None:
     """Find a session's outbox events by the `session_id` in their payload (retention asks for every session)."""
     db.execute("CREATE INDEX outbox_session ON outbox(json_extract(payload, '$.session_id'))")
+
+
+@MIGRATIONS()
+def m009_staff_credentials(db: Database) -> None:
+    """Lobby managers' kiosk PIN hashes and revocations from the central staff directory (the source; the
+    per-kiosk staff file only serves ids the directory does not know, e.g. on a kiosk that never synced)."""
+    db.execute(
+        """CREATE TABLE staff_credentials (
+            staff_id TEXT PRIMARY KEY,
+            pin_hash TEXT,
+            revoked INTEGER NOT NULL CHECK (revoked IN (0, 1)),
+            version INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )

@@ -43,8 +43,26 @@ class CoreBank(Protocol):
     def record_risk_assessment(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """Record the first risk assessment. Raises CoreRefusal."""
 
+    def credit_card_products(self, branch_id: str) -> list[dict[str, Any]]:
+        """The credit cards offered at this branch (contract `CreditCardProduct`), in the order to show them."""
+
     def apply_credit_card(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Receive a credit-card application (18 or older). Raises CoreRefusal."""
+        """Receive a credit-card application for one of the products, from a customer of the product's minimum
+        age (18 at least). Raises CoreRefusal."""
 
     def bind_wechat(self, branch_id: str, account_id: str) -> dict[str, Any]:
         """A WeChat Pay binding link for the card. Raises CoreRefusal."""
+
+    def open_accounts_batch(self, branch_id: str, batch_ref: str, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Open one account per person of a payroll batch in one call (account opened now, card bound at pickup).
+
+        Each person is `{ref, id_number, name, date_of_birth, card_product}`; the answer has one item per person,
+        `{ref, status: opened | refused | unavailable, account?, slug?, detail?}`. The same (batch_ref, ref)
+        opens at most once: a retry answers an opened or refused person's first outcome and tries only the
+        `unavailable` ones again. Raises CoreUnavailable if the whole call failed.
+        """
+
+    def bind_card(self, branch_id: str, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Bind the card read at the kiosk to an account opened earlier (payroll pickup); the request is the
+        kiosk's account request (verification_id, card). Raises CoreRefusal if the verified person is not the
+        account's holder."""

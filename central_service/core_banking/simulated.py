@@ -24,6 +24,16 @@ from central_service.ids import id_number_valid
 from central_service.store import Store, new_id
 from central_service.timefmt import iso
 
+# The simulated bank's credit cards (a real core answers with the bank's own). "standard-debit-linked" is the
+# product kiosks older than the product list send.
+CREDIT_CARD_PRODUCTS = (
+    {"product_code": "standard-debit-linked", "name_zh": "标准信用卡", "name_en": "Standard credit card",
+     "annual_fee_cny": 0, "min_age": 18},
+    {"product_code": "CC-GOLD", "name_zh": "金卡", "name_en": "Gold card", "annual_fee_cny": 300, "min_age": 18},
+    {"product_code": "CC-TRAVEL", "name_zh": "旅行联名卡", "name_en": "Travel card", "annual_fee_cny": 200,
+     "min_age": 21},
+)
+
 
 def _mask_pan(pan: str) -> str:
     return pan[:6] + "*" * (len(pan) - 10) + pan[-4:]
@@ -184,11 +194,22 @@ class SimulatedCore:
         self._put("risk", answer["assessment_id"], branch_id, {**request, **answer})
         return answer
 
+    def credit_card_products(self, branch_id: str) -> list[dict[str, Any]]:
+        self._check_outage("credit_card_products")
+        return [dict(p) for p in CREDIT_CARD_PRODUCTS]
+
     def apply_credit_card(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
         self._check_outage("apply_credit_card")
+        product = next((p for p in CREDIT_CARD_PRODUCTS if p["product_code"] == request["product_code"]), None)
+        if product is None:
+            raise CoreRefusal(422, "unknown-product", "no such credit-card product")
+        authorisation = request.get("credit_report_authorisation")
+        if authorisation is not None and authorisation["consent_id"] != "credit_report_authorisation":
+            raise CoreRefusal(422, "credit-report-authorisation-required",
+                              "the authorisation given is not the credit-report authorisation")
         verification = self._get("verification", request["verification_id"], branch_id, "identity verification")
         self._get("account", request["account_id"], branch_id, "account")
-        if _age(verification["date_of_birth"], self.store.clock().date()) < 18:
+        if _age(verification["date_of_birth"], self.store.clock().date()) < max(18, product["min_age"]):
             raise CoreRefusal(422, "credit-card-refused", "no credit-card application under 18")
         answer = {"application_id": new_id("cca"), "status": "received", "received_at": self.store.now()}
         self._put("credit_card", answer["application_id"], branch_id, {**request, **answer})
@@ -202,6 +223,51 @@ class SimulatedCore:
                   "expires_at": iso(self.store.clock() + timedelta(minutes=10))}
         self._put("wechat", binding_id, branch_id, answer, ref=account_id)
         return answer
+
+    # --- payroll batches -----------------------------------------------------------------------------------
+
+    def open_accounts_batch(self, branch_id: str, batch_ref: str, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self._check_outage("open_accounts_batch")
+        return [self._open_one_of_batch(branch_id, batch_ref, person) for person in people]
+
+    def _open_one_of_batch(self, branch_id: str, batch_ref: str, person: dict[str, Any]) -> dict[str, Any]:
+        key = f"{batch_ref}.{person['ref']}"
+        r = t.core_records
+        with self.store.db.tx() as conn:
+            found = conn.execute(select(r.c.body).where(and_(r.c.kind == "batch_item", r.c.id == key))).first()
+            if found:
+                return json.loads(self.store.fields.decrypt_field(found[0], _context(key)))
+            try:
+                self._check_outage("open_accounts_batch.person")
+            except CoreUnavailable:
+                return {"ref": person["ref"], "status": "unavailable", "slug": "core-unavailable",
+                        "detail": "the core did not answer for this person; retry"}
+            if self.person(person["id_number"])["blocklisted"]:
+                answer = {"ref": person["ref"], "status": "refused", "slug": "account-refused",
+                          "detail": "refused by the bank's rules"}
+            else:
+                account = {"account_id": new_id("acc"), "account_class": "II",
+                           "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
+                           "opened_at": self.store.now()}
+                person_key = self.store.fields.index_of(person["id_number"])
+                self._put("account", account["account_id"], branch_id,
+                          {**account, "id_number_hash": person_key, "batch": batch_ref}, ref=person_key)
+                answer = {"ref": person["ref"], "status": "opened", "account": account}
+            self._put("batch_item", key, branch_id, answer, ref=batch_ref)
+        return answer
+
+    def bind_card(self, branch_id: str, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        self._check_outage("bind_card")
+        verification = self._get("verification", request["verification_id"], branch_id, "identity verification")
+        account = self._get("account", account_id, branch_id, "account")
+        if verification["outcome"] != "match" and "staff_approval" not in request:
+            raise CoreRefusal(422, "account-refused", "the identity verification does not allow an account")
+        if account.get("id_number_hash") != self.store.fields.index_of(verification["id_number"]):
+            raise CoreRefusal(422, "account-refused", "the verified person does not hold this account")
+        bound = {key: account[key] for key in ("account_id", "account_class", "account_number_masked", "opened_at")}
+        bound["card_pan_masked"] = _mask_pan(request["card"]["pan"])
+        self._put("card_binding", new_id("cb"), branch_id, bound, ref=account_id)
+        return bound
 
 
 __all__ = ["SimulatedCore"]

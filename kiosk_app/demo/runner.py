@@ -16,12 +16,12 @@ from typing import Any
 from central_api_client import journey_models as jm
 from central_api_client.models import RiskAnswer, RiskQuestionnaire, Services, TaxResidency
 from central_api_client.phone import PhoneClient
+from central_api_client.risk import QUESTIONNAIRE_ID
 from drivers.printer import PaperState
 from drivers.status import MediaState
 from kiosk_app.demo import script as sc
 from kiosk_app.demo.environment import OTHER_BRANCH, Rehearsal, expired_token, rehearsal
 from kiosk_app.flow.events import StaffAuth, StaffDecision, Tick, Touch
-from kiosk_app.flow.risk import QUESTIONNAIRE_ID
 from kiosk_app.store.appointments import appointment_status
 from sync_agent import journal
 

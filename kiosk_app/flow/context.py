@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk_app.flow.evidence import EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, Path, TokenRef
 
 
@@ -51,7 +52,7 @@ class SessionContext:
     sensitive_consent: bool = False
     face_decision: str | None = None
     face: bytes | None = field(default=None, repr=False)
-    signature: bytes = field(default=b"", repr=False)
+    evidence: EvidenceLog = field(default_factory=EvidenceLog, repr=False)
     services: list[str] = field(default_factory=list)
     services_refused: list[str] = field(default_factory=list)
     account: Account | None = None
@@ -84,7 +85,7 @@ class SessionContext:
         self.identity = None
         self.appointment = None
         self.risk_answers.clear()
-        self.signature = b""
+        self.evidence.wipe()
         self.face = None
         self.activated.clear()
         self.form_url = None

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kiosk_app.flow.evidence import EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, TokenRef, WalkInForm
 
 
@@ -66,6 +67,9 @@ class OpenAccount:
     account_class: int
     onsite_check_staff_id: str | None = None
     staff_approval_staff_id: str | None = None
+    # what the customer confirmed (with the kiosk's edits), accepted and signed; None only without a signature
+    confirmed_data: dict[str, Any] = field(default_factory=dict, repr=False)
+    evidence: EvidenceLog | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

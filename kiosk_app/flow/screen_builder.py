@@ -10,11 +10,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol
 
+from central_api_client.risk import QUESTIONS, score
 from kiosk_app.flow.context import SessionContext
 from kiosk_app.flow.messages import staff_text
 from kiosk_app.flow.model import SERVICES, masked_customer
 from kiosk_app.flow.policy import AccountPolicy
-from kiosk_app.flow.risk import QUESTIONS, score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.states import HAPPY_PATH, STAFF_WAITS, St
 from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS, agreements_for

@@ -1,20 +1,22 @@
 """Lobby-manager authentication on the kiosk: staff id + PIN with lockout after repeated failures.
 
-PINs are stored as scrypt hashes (the provisioning step writes them); a locked staff id stays locked for
-`lock_s` seconds whatever PIN is tried, so guessing at the kiosk is slow and visible in the journal.
+PINs are stored as scrypt hashes. The central staff directory is their source (the sync agent keeps a copy in
+the kiosk database, `directory`); the per-kiosk staff file (`kiosk staff set-pin`) only answers for ids the
+directory does not know, so a revocation in the directory beats a PIN left in the file. A locked staff id stays
+locked for `lock_s` seconds whatever PIN is tried, so guessing at the kiosk is slow and visible in the journal.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+from central_api_client.staff_pins import hash_pin, pin_matches
+
 STAFF_ID_PREFIX = "M"
+__all__ = ["StaffAuthenticator", "StaffLocked", "hash_pin", "staff_id_from_digits"]
 
 
 def staff_id_from_digits(digits: str) -> str:
@@ -23,16 +25,9 @@ def staff_id_from_digits(digits: str) -> str:
     return f"{STAFF_ID_PREFIX}{digits.zfill(3)}" if digits.isdigit() else digits
 
 
-def hash_pin(pin: str, salt: bytes | None = None) -> str:
-    """`salt$hash` in hex, for the staff file branch IT provisions."""
-    salt = salt or os.urandom(16)
-    return salt.hex() + "$" + hashlib.scrypt(pin.encode(), salt=salt, **SCRYPT).hex()
-
-
-def _pin_matches(pin: str, stored: str) -> bool:
-    salt_hex, digest_hex = stored.split("$", 1)
-    digest = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt_hex), **SCRYPT)
-    return hmac.compare_digest(digest.hex(), digest_hex)
+class DirectoryEntry(Protocol):
+    pin_hash: str | None
+    revoked: bool
 
 
 class StaffLocked(Exception):
@@ -45,6 +40,7 @@ class StaffAuthenticator:
     max_failures: int = 3
     lock_s: float = 900.0
     clock: Callable[[], float] = time.monotonic
+    directory: Callable[[str], DirectoryEntry | None] | None = None  # the directory's copy (kiosk_app.store.staff)
     _failures: dict[str, int] = field(default_factory=dict)
     _locked_until: dict[str, float] = field(default_factory=dict)
 
@@ -52,8 +48,8 @@ class StaffAuthenticator:
         """True for a right PIN. Raises StaffLocked while the id is locked (even with the right PIN)."""
         if self._locked_until.get(staff_id, 0.0) > self.clock():
             raise StaffLocked(staff_id)
-        stored = self.staff.get(staff_id)
-        if stored is not None and _pin_matches(pin, stored):
+        stored = self._stored(staff_id)
+        if stored is not None and pin_matches(pin, stored):
             self._failures.pop(staff_id, None)
             return True
         self._failures[staff_id] = self._failures.get(staff_id, 0) + 1
@@ -61,3 +57,10 @@ class StaffAuthenticator:
             self._locked_until[staff_id] = self.clock() + self.lock_s
             self._failures[staff_id] = 0
         return False
+
+    def _stored(self, staff_id: str) -> str | None:
+        """The PIN hash to check: the directory's (None when revoked), else the staff file's."""
+        entry = self.directory(staff_id) if self.directory is not None else None
+        if entry is not None:
+            return None if entry.revoked else entry.pin_hash
+        return self.staff.get(staff_id)

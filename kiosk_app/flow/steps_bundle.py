@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from central_api_client.risk import score
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.model import SERVICES, Account, Path
 from kiosk_app.flow.ports import IssueRequest, OpenAccount, PortError
-from kiosk_app.flow.risk import score
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.states import St
 
@@ -67,6 +67,8 @@ def _issue_card(s: Session, person_key: str) -> St | None:
             account_class=s.policy.account_class(s.ctx.onsite_identity_checked, check),
             onsite_check_staff_id=s.ctx.approver("onsite_identity"),
             staff_approval_staff_id=s.ctx.approver("central_needs_staff"),
+            confirmed_data=dict(s.ctx.customer),
+            evidence=s.ctx.evidence if s.ctx.evidence.complete else None,
         ),
         birth_date_hint=s.ctx.identity.birth_date.strftime("%Y%m%d"),
         on_progress=lambda step, timeout_s=None, data=None: s.progress(
@@ -86,7 +88,8 @@ def _issue_card(s: Session, person_key: str) -> St | None:
 
 
 def _after_account_opened(s: Session, account: Account) -> None:
-    """Redeem the appointment and record the confirmed risk assessment against the new account."""
+    """Forget the evidence (the bank has it now), redeem the appointment, record the risk assessment."""
+    s.ctx.evidence.wipe()
     if s.ctx.token is not None:
         s.ports.central.redeem(s.ctx.token.appointment_id, s.ctx.token.token_id, key=f"{s.ctx.session_id}:redeem")
     total, level = score(s.ctx.risk_answers)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from central_api_client.people import OCCUPATIONS
+from central_api_client.risk import QUESTIONS, RiskAnswerError, score
 from kiosk_app.flow.context import OnDecline
 from kiosk_app.flow.events import Touch
+from kiosk_app.flow.evidence import SignatureInvalid, chosen_locale
 from kiosk_app.flow.model import Path
-from kiosk_app.flow.risk import QUESTIONS, RiskAnswerError, score
 from kiosk_app.flow.states import St
 from kiosk_app.flow.steps_bundle import choose_services
 
@@ -16,8 +18,6 @@ if TYPE_CHECKING:
 
 # Fields a customer may change on the kiosk, and how: a pick list or the numeric keypad. Nothing else is
 # editable here (no Chinese typing on a kiosk): the answer is "fix it on your phone".
-# GB/T 6565 occupation major groups, as the bank's forms code them.
-OCCUPATIONS = ("10000", "20000", "30000", "40000", "50000", "60000", "70000", "80000")
 PICK_LISTS: dict[str, tuple[str, ...]] = {"occupation": OCCUPATIONS}
 KEYPAD_FIELDS = {"phone": 11}
 
@@ -38,6 +38,7 @@ def on_review_edit(s: Session, ev: Touch) -> St:
     else:
         return s.stay(base="fix_on_phone")
     s.ctx.customer[field] = value
+    s.ctx.evidence.edited(field)  # the bank gets the edited value, and knows it was changed here
     return St.REVIEW
 
 
@@ -91,18 +92,20 @@ def agreements_for(s: Session) -> tuple[str, ...]:
 def on_agree(s: Session, ev: Touch) -> St:
     pending = [a for a in agreements_for(s) if a not in s.ctx.agreements_accepted]
     s.ctx.agreements_accepted.append(pending[0])
+    s.ctx.evidence.accept(pending[0], chosen_locale(ev.value, s.settings.locale))
     return St.AGREEMENTS if len(pending) > 1 else St.SENSITIVE_CONSENT
 
 
 def on_sensitive_consent(s: Session, ev: Touch) -> St:
     s.ctx.sensitive_consent = True
+    s.ctx.evidence.consent("sensitive_consent", chosen_locale(ev.value, s.settings.locale))
     return St.SIGNATURE
 
 
 def on_sign(s: Session, ev: Touch) -> St:
-    strokes = ev.value
-    if not strokes:
+    try:
+        s.ctx.evidence.sign(ev.value)
+    except SignatureInvalid:
         return s.stay(base="signature_empty")
-    s.ctx.signature = bytes(str(strokes), "utf-8")
     choose_services(s)
     return St.SERVICES

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from central_api_client.risk import QUESTIONS
 from kiosk_app.flow.messages import MESSAGES
 from kiosk_app.flow.model import SERVICES
-from kiosk_app.flow.risk import QUESTIONS
 from kiosk_app.flow.screen_builder import _STAFF_KEYS
 from kiosk_app.flow.screens import Screen
 from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS

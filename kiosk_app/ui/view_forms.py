@@ -17,9 +17,9 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from central_api_client.risk import QUESTIONS
 from kiosk_app.assets import asset
 from kiosk_app.flow.events import Touch
-from kiosk_app.flow.risk import QUESTIONS
 from kiosk_app.ui.components import ThemedButton, action_row, fill, text
 from kiosk_app.ui.icons import Icon
 from kiosk_app.ui.keypad import KeypadField, NumericKeypad
@@ -270,8 +270,10 @@ def _document(ctx: Ctx, name: str, counter: str) -> Body:
     except FileNotFoundError:
         words = ctx.texts.title(ctx.screen.step_id)
     reader = ReadToEnd(ctx, words, counter)
-    gates = {action: reader.gate for action in ("agree", "consent") if action in ctx.screen.actions}
-    return Body(reader, gates=gates)
+    accepting = [action for action in ("agree", "consent") if action in ctx.screen.actions]
+    # the touch says which language's text was read: the bank keeps the digest of that text as evidence
+    values = {action: (lambda: {"locale": suffix}) for action in accepting}
+    return Body(reader, values=values, gates={action: reader.gate for action in accepting})
 
 
 def _agreements(ctx: Ctx) -> Body:

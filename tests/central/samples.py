@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -62,3 +63,29 @@ def heartbeat() -> m.Heartbeat:
                        devices=[m.DeviceHealth(device="card_dispenser", state="online"),
                                 m.DeviceHealth(device="printer", state="hardwareError", detail="paper low")],
                        clock_offset_ms=-250, disk_free_bytes=10**9, mode="open")
+
+
+# A real 1x1 PNG (greyscale): the service checks the signature's bytes are a PNG and match their digest.
+TINY_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAGK4c6w"
+                            "AAAABJRU5ErkJggg==")
+
+
+def evidence(customer: m.Customer, *, png: bytes = TINY_PNG) -> jm.Evidence:
+    """Evidence as a kiosk sends it: the confirmed data, two agreements, one consent, the signature."""
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return jm.Evidence(
+        confirmed_data=customer.model_copy(update={"occupation": "30000"}), edited_fields=["occupation"],
+        agreements=[jm.AgreementAcceptance(agreement_id=name, locale="zh_CN", version_digest=digest(name),
+                                           accepted_at=NOW) for name in ("account_agreement", "privacy_notice")],
+        consents=[jm.ConsentRecord(consent_id="sensitive_consent", locale="en", text_digest=digest("consent"),
+                                   given_at=NOW)],
+        signature=jm.SignatureEvidence(png=base64.b64encode(png).decode(),
+                                       png_sha256=hashlib.sha256(png).hexdigest(),
+                                       strokes=[[0, 0, 10, 12, 20, 5], [30, 4]], signed_at=NOW))
+
+
+def credit_authorisation() -> jm.ConsentRecord:
+    """The credit-report authorisation (征信查询授权) as the kiosk records it."""
+    return jm.ConsentRecord(consent_id="credit_report_authorisation", locale="zh_CN",
+                            text_digest=hashlib.sha256(b"credit report").hexdigest(), given_at=NOW)

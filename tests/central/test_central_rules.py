@@ -80,7 +80,7 @@ def test_no_credit_card_application_under_18(sim: Sim) -> None:
     with pytest.raises(api.Rejected) as caught:
         kiosk.apply_credit_card(jm.CreditCardApplicationRequest(
             kiosk_session_id="ks", verification_id=verification.verification_id, account_id=account.account_id,
-            product_code="CC", consent=True))
+            product_code="CC-GOLD", consent=True))
     assert caught.value.problem_type == "credit-card-refused"
 
 

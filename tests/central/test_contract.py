@@ -11,6 +11,8 @@ import central_api_client as api
 from central_api_client import journey_models as jm
 from central_service.contract import load_spec
 from central_service.cursors import encode_cursor
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.roles import Role
 from tests.central import samples
 from tests.central.conftest import Sim
 
@@ -32,7 +34,8 @@ def _journey(sim: Sim) -> None:
     appointment = kiosk.lookup(seeded[0].token)
     verification = kiosk.verify_identity(samples.verification_request(samples.document_of(appointment),
                                                                       appointment.id))
-    account = kiosk.open_account(samples.open_request(verification.verification_id, appointment_id=appointment.id))
+    account = kiosk.open_account(samples.open_request(verification.verification_id, appointment_id=appointment.id,
+                                                      evidence=samples.evidence(appointment.customer)))
     kiosk.set_pin(account.account_id, jm.SetPinRequest(pin_block="0123456789ABCDEF", format="ISO-0", key_id="wk1"))
     activation = jm.ActivationRequest(kiosk_session_id="ks-1", phone="13800138000")
     kiosk.activate_mobile_banking(account.account_id, activation)
@@ -40,9 +43,11 @@ def _journey(sim: Sim) -> None:
     kiosk.record_risk_assessment(jm.RiskAssessmentRequest(
         kiosk_session_id="ks-1", verification_id=verification.verification_id, questionnaire=samples.questionnaire(),
         score=42, level="C3"))
+    products = kiosk.credit_card_products().products
     kiosk.apply_credit_card(jm.CreditCardApplicationRequest(
         kiosk_session_id="ks-1", verification_id=verification.verification_id, account_id=account.account_id,
-        product_code="CC-GOLD", consent=True))
+        product_code=products[1].product_code, annual_income_band="100k_300k", employer="北京某某科技有限公司",
+        consent=True, credit_report_authorisation=samples.credit_authorisation()))
     kiosk.create_wechat_binding(jm.WechatBindingRequest(kiosk_session_id="ks-1", account_id=account.account_id))
     kiosk.redeem(appointment.id, jm.RedeemRequest(kiosk_session_id="ks-1"))
     kiosk.push_events([samples.event("evt-key-0001"), samples.event("evt-key-0002")])
@@ -51,6 +56,12 @@ def _journey(sim: Sim) -> None:
         kiosk_session_id="ks-2", document=samples.document("11010519491231002X")))
     sim.phone().submit_walk_in_form(walk_in.form_url, samples.submission())
     assert kiosk.get_walk_in_session(walk_in.session_id, wait=5).status == "submitted"
+    StaffDirectory(sim.server.store.db).add("M101", "BJ001", "经理", frozenset({Role.LOBBY_MANAGER}),
+                                            "demo-password-2026", pin="246810")
+    assert [c.staff_id for c in kiosk.staff_credentials("BJ001").credentials] == ["M101"]
+    kiosk.push_events([samples.event("evt-call-0001", session_id="ks-3", reason="card_jam").model_copy(
+        update={"kind": "staff_requested"})])
+    assert [c.reason for c in kiosk.staff_calls(wait=0).calls] == ["card_jam"]
 
 
 def _adult(sim: Sim, appointment_id: str) -> bool:

@@ -28,6 +28,7 @@ RESPONSES = {"enrol": m.Enrolment, "getKeys": m.KeySet, "getChanges": m.ChangePa
              "verifyIdentity": jm.IdentityVerification, "openAccount": jm.Account, "setPin": jm.PinSet,
              "activateMobileBanking": jm.ServiceActivation, "activateOnlineBanking": jm.ServiceActivation,
              "recordRiskAssessment": jm.RiskAssessment, "applyCreditCard": jm.CreditCardApplication,
+             "listCreditCardProducts": jm.CreditCardProductList,
              "createWechatBinding": jm.WechatBinding, "createWalkInSession": jm.WalkInSession,
              "getWalkInSession": jm.WalkInSession, "submitWalkInForm": jm.SubmissionAck}
 
@@ -52,7 +53,8 @@ def test_every_request_model_dumps_valid_contract_json() -> None:
     appointment = m.Appointment.model_validate(next(generate(["BJ001"], 1, rng_seed=3)))
     requests = {
         "IdentityVerificationRequest": samples.verification_request(samples.document_of(appointment)),
-        "OpenAccountRequest": samples.open_request("ver_abcdefgh", "I", on_site_check=samples.staff()),
+        "OpenAccountRequest": samples.open_request("ver_abcdefgh", "I", on_site_check=samples.staff(),
+                                                   evidence=samples.evidence(appointment.customer)),
         "SetPinRequest": jm.SetPinRequest(pin_block="0123456789ABCDEF", format="ISO-4", key_id="k"),
         "ActivationRequest": jm.ActivationRequest(kiosk_session_id="s", phone="13800138000"),
         "WalkInSubmission": samples.submission(), "Heartbeat": samples.heartbeat(),

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from central_api_client.risk import QUESTIONS, RiskAnswerError, score
 from kiosk_app.flow.diagram import document
 from kiosk_app.flow.model import IdentityCheck, Verdict
 from kiosk_app.flow.policy import AccountPolicy, document_problem
-from kiosk_app.flow.risk import QUESTIONS, RiskAnswerError, score
 from kiosk_app.flow.staff import StaffAuthenticator, StaffLocked, hash_pin
 from kiosk_app.flow.table import TABLE, St, UndeclaredTransition, check
 

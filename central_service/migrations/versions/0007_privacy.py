@@ -42,8 +42,43 @@ def _envelope_keys_down() -> None:
 
 
 def upgrade() -> None:
+    _evidence_upgrade()
     _envelope_keys_up()
 
 
 def downgrade() -> None:
     _envelope_keys_down()
+    _evidence_downgrade()
+
+
+# --- evidence of consent and signature (part A; schema.py's evidence block) ---------------------------------------
+
+def _evidence_upgrade() -> None:
+    op.create_table(
+        "account_evidence",
+        sa.Column("account_id", sa.String(64), primary_key=True),
+        sa.Column("branch_id", sa.String(64), nullable=False),
+        sa.Column("kiosk_id", sa.String(64), nullable=False),
+        sa.Column("kiosk_session_id", sa.String(64), nullable=False),
+        sa.Column("recorded_at", sa.String(32), nullable=False),
+        sa.Column("confirmed_data", sa.Text, nullable=False),
+        sa.Column("edited_fields", sa.Text, nullable=False),
+        sa.Column("signature_png", sa.LargeBinary, nullable=False),
+        sa.Column("signature_sha256", sa.String(64), nullable=False),
+        sa.Column("signature_strokes", sa.Text, nullable=False),
+        sa.Column("signed_at", sa.String(32), nullable=False),
+    )
+    op.create_table(
+        "evidence_acceptances",
+        sa.Column("account_id", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(16), primary_key=True),
+        sa.Column("item_id", sa.String(64), primary_key=True),
+        sa.Column("locale", sa.String(8), nullable=False),
+        sa.Column("digest", sa.String(64), nullable=False),
+        sa.Column("given_at", sa.String(32), nullable=False),
+    )
+
+
+def _evidence_downgrade() -> None:
+    op.drop_table("evidence_acceptances")
+    op.drop_table("account_evidence")

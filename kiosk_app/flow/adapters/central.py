@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 
 from central_api_client import CentralClient, errors
 from central_api_client import journey_models as jm
-from central_api_client.models import RiskQuestionnaire, Services, TaxResidency
+from central_api_client.models import Customer, RiskQuestionnaire, Services, TaxResidency
+from central_api_client.risk import QUESTIONNAIRE_ID, score
 from kiosk_app.flow.adapters.appointments import from_contract
+from kiosk_app.flow.evidence import Acceptance, EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, Identity, IdentityCheck, Verdict, WalkInForm
 from kiosk_app.flow.ports import OpenAccount, PortError
-from kiosk_app.flow.risk import QUESTIONNAIRE_ID, score
 
 T = TypeVar("T")
 ID_TYPES = {"resident_id": "resident_id", "hk_macao_taiwan_permit": "hk_macao_permit",
@@ -51,6 +52,31 @@ def document(identity: Identity) -> jm.IdDocument:
         id_expiry=identity.valid_to, gender={"1": "male", "2": "female"}.get(identity.sex),
         photo=base64.b64encode(identity.photo).decode() if identity.photo else None,
     )
+
+
+def evidence(confirmed: dict[str, Any], log: EvidenceLog) -> jm.Evidence:
+    """The contract's evidence from the session's log. Raises PortError if the confirmed data does not fit the
+    contract (a broken appointment: the bank must not open an account on evidence it cannot keep)."""
+    signature = log.signature
+    assert signature is not None  # the flow sends evidence only once signed
+    try:
+        customer = Customer.model_validate({k: v for k, v in confirmed.items() if k in Customer.model_fields})
+    except ValueError as exc:
+        raise PortError("central_needs_staff", f"confirmed data does not fit the contract: {type(exc).__name__}",
+                        needs_staff=True) from None
+    return jm.Evidence(
+        confirmed_data=customer, edited_fields=list(log.edited_fields) or None,
+        agreements=[jm.AgreementAcceptance(agreement_id=a.item_id, locale=a.locale, version_digest=a.digest,
+                                           accepted_at=a.at) for a in log.agreements],
+        consents=[_consent(c) for c in log.consents],
+        signature=jm.SignatureEvidence(png=base64.b64encode(signature.png).decode("ascii"),
+                                       png_sha256=signature.png_sha256, strokes=signature.strokes,
+                                       signed_at=signature.signed_at),
+    )
+
+
+def _consent(c: Acceptance) -> jm.ConsentRecord:
+    return jm.ConsentRecord(consent_id=c.item_id, locale=c.locale, text_digest=c.digest, given_at=c.at)
 
 
 def _questionnaire(answers: dict[str, str]) -> RiskQuestionnaire:
@@ -88,6 +114,7 @@ class CentralAdapter:
             if request.onsite_check_staff_id else None,
             staff_approval=jm.StaffApproval(staff_id=request.staff_approval_staff_id, approved_at=now)
             if request.staff_approval_staff_id else None,
+            evidence=evidence(request.confirmed_data, request.evidence) if request.evidence else None,
         )
         account = self._call(self.client.open_account, body, idempotency_key=key)
         return Account(account.account_id, 1 if account.account_class == "I" else 2, account.card_pan_masked)

@@ -1,0 +1,16 @@
+"""The change-hub keys the floor and the kiosks' staff-call long-polls wait on.
+
+Why separate keys from the branch id: the branch id wakes every kiosk's feed long-poll; a staff call must
+wake only the floor views of that branch and the calling kiosk's long-poll. `Database.touch` carries any key to
+every worker (PostgreSQL NOTIFY payload), so these work across worker processes too.
+"""
+
+from __future__ import annotations
+
+
+def floor_key(branch_id: str) -> str:
+    return f"floor:{branch_id}"
+
+
+def kiosk_calls_key(kiosk_id: str) -> str:
+    return f"calls:{kiosk_id}"
