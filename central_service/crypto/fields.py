@@ -94,6 +94,18 @@ class FieldCipher:
         except (InvalidTag, ValueError, KeyError) as exc:
             raise FieldDecryptError(f"{context}: sealed value does not open ({type(exc).__name__})") from None
 
+    def encrypt_bytes(self, data: bytes, context: str) -> bytes:
+        """The stored form of binary data (an image) for a binary column: the sealed text of its base64."""
+        return self.encrypt_field(base64.b64encode(data).decode("ascii"), context).encode("ascii")
+
+    def decrypt_bytes(self, stored: bytes, context: str) -> bytes:
+        """The binary data of a stored value (one written before encryption is returned as it is).
+
+        Raises FieldDecryptError if it does not open."""
+        if not stored.startswith(PREFIX.encode("ascii")):
+            return stored
+        return base64.b64decode(self.decrypt_field(stored.decode("ascii"), context))
+
     def index_of(self, value: str) -> str:
         """A keyed hash of `value` to look it up by (the same value always gives the same index)."""
         if self._index_key is None:

@@ -115,3 +115,26 @@ def test_events_walk_ins_and_answers_are_sealed(tmp_path: Path) -> None:
         central.store.db.dispose()
     for sql in ("SELECT document FROM walk_ins", "SELECT payload FROM events", "SELECT body FROM idempotency"):
         assert all(key_of(row[0]) for row in _raw(tmp_path, sql)), sql
+
+
+def test_evidence_of_an_opening_is_sealed_and_reads_back(tmp_path: Path) -> None:
+    from central_service.evidence.store import EvidenceStore
+    from tests.central import samples
+
+    central = build_central(_settings(tmp_path))
+    try:
+        from central_api_client import models as m
+
+        customer = m.Customer(name="王小明", id_type="resident_id", id_number=ID_NUMBER, date_of_birth="1949-12-31",
+                              phone="13812345678")
+        evidence = samples.evidence(customer).to_json()
+        store = EvidenceStore(central.store.db, now=central.store.now, fields=central.store.fields)
+        store.record("acc_1", "BJ001", "k1", "ks1", evidence)
+        back = store.read("acc_1")
+        assert back["confirmed_data"]["id_number"] == ID_NUMBER
+        assert back["signature"]["png"] == evidence["signature"]["png"]
+    finally:
+        central.store.db.dispose()
+    (row,) = _raw(tmp_path, "SELECT confirmed_data, edited_fields, signature_png, signature_strokes "
+                            "FROM account_evidence")
+    assert all(key_of(v if isinstance(v, str) else v.decode()) for v in row)
