@@ -48,6 +48,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")  # purged personal data is overwritten, not left in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")
