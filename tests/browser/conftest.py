@@ -30,8 +30,10 @@ DESKTOP = {"width": 1366, "height": 768}
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One chromium per test module. Not per session: Playwright's sync API keeps its event loop marked as running
+    in the main thread while it is open, and every later test that calls asyncio.run() would then fail."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: ./dev setup installs Debian's chromium")
     with sync_playwright() as p:
