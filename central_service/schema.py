@@ -423,6 +423,7 @@ data_keys = Table(
     Column("master_key_id", String(64), nullable=False),
     Column("wrapped", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+    Column("generation", Integer, nullable=False),  # the newest data key of a purpose has the highest
 )
 
 # Retention (central_service/retention.py): rows whose personal data was purged in place (a redeemed

@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from central_api_client.checksum import branch_digest, canonical_json
 from central_api_client.models import Appointment
 from central_service import schema as t
-from central_service.crypto import FieldCipher, MasterKeys
+from central_service.crypto import FieldCipher, cipher_for
 from central_service.db import Database
 from central_service.timefmt import iso
 
@@ -94,7 +94,9 @@ class Store:
                  fields: FieldCipher | None = None) -> None:
         self.db = db
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.fields = fields or FieldCipher(db, MasterKeys.in_memory(), clock=self.clock)
+        if fields is not None:
+            db.fields = fields
+        self.fields = cipher_for(db)
         self.counters: Counter[str] = Counter()
         self._digests: dict[str, tuple[int, int, int, str]] = {}
         self.epoch = self._meta("epoch", lambda: secrets.token_hex(8))

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from central_service import schema as t
 from central_service.crypto.master import MasterKeys
@@ -153,7 +153,7 @@ class FieldCipher:
         d = t.data_keys
         with self.db.tx() as conn:
             row = conn.execute(select(d.c.key_id, d.c.wrapped, d.c.master_key_id).where(d.c.purpose == purpose)
-                               .order_by(d.c.created_at.desc(), d.c.key_id.desc()).limit(1)).first()
+                               .order_by(d.c.generation.desc()).limit(1)).first()
             if row is not None:
                 return row.key_id, self._unwrap(row.key_id, purpose, row.wrapped, row.master_key_id)
             return self._insert_key(conn, purpose)
@@ -161,9 +161,10 @@ class FieldCipher:
     def _insert_key(self, conn: Connection, purpose: str) -> tuple[str, bytes]:
         key_id, key = f"dk_{secrets.token_hex(8)}", secrets.token_bytes(32)
         master = self.masters.current_id
-        conn.execute(insert(t.data_keys).values(key_id=key_id, purpose=purpose, master_key_id=master,
-                                                wrapped=self._wrap(key_id, purpose, key, master),
-                                                created_at=iso(self.clock())))
+        d = t.data_keys
+        generation = conn.execute(select(func.coalesce(func.max(d.c.generation), 0))).scalar_one() + 1
+        conn.execute(insert(d).values(key_id=key_id, purpose=purpose, master_key_id=master, generation=generation,
+                                      wrapped=self._wrap(key_id, purpose, key, master), created_at=iso(self.clock())))
         return key_id, key
 
     # --- rotation ---------------------------------------------------------------------------------------------
@@ -191,8 +192,15 @@ class FieldCipher:
         """Every field data key, oldest first (for reports and tests)."""
         d = t.data_keys
         with self.db.read() as conn:
-            return list(conn.execute(select(d.c.key_id).where(d.c.purpose == FIELD)
-                                     .order_by(d.c.created_at, d.c.key_id)).scalars())
+            return list(conn.execute(select(d.c.key_id).where(d.c.purpose == FIELD).order_by(d.c.generation)).scalars())
+
+
+def cipher_for(db: Database) -> FieldCipher:
+    """The FieldCipher every store module on `db` shares: the one the service was assembled with
+    (`build_central`), or, for a Database made alone (tests, benchmarks), one with in-memory master keys."""
+    if db.fields is None:
+        db.fields = FieldCipher(db, MasterKeys.in_memory())
+    return db.fields
 
 
 def key_of(stored: str) -> str | None:

@@ -19,7 +19,7 @@ from central_service.routes_admin import admin_endpoint
 
 def evidence_store(store: Any) -> EvidenceStore:
     """The evidence store over the service's main store's database and clock."""
-    return EvidenceStore(store.db, now=store.now, fields=store.fields)
+    return EvidenceStore(store.db, now=store.now)
 
 
 def check_opening(body: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from central_service import schema as t
-from central_service.crypto import FieldCipher
+from central_service.crypto import cipher_for
 from central_service.db import Database
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -24,8 +24,9 @@ class EvidenceError(Exception):
 class EvidenceStore:
     """Evidence rows over the service's `Database`; writes join the caller's transaction (the opening's)."""
 
-    def __init__(self, db: Database, *, now: Callable[[], str], fields: FieldCipher) -> None:
-        self.db, self.now, self.fields = db, now, fields  # fields: personal columns sealed at rest (issue 18)
+    def __init__(self, db: Database, *, now: Callable[[], str]) -> None:
+        self.db, self.now = db, now
+        self.fields = cipher_for(db)  # personal columns sealed at rest (issue 18, docs/security.md)
 
     def record(self, account_id: str, branch_id: str, kiosk_id: str, session_id: str,
                evidence: dict[str, Any]) -> None:

@@ -128,7 +128,7 @@ def test_evidence_of_an_opening_is_sealed_and_reads_back(tmp_path: Path) -> None
         customer = m.Customer(name="王小明", id_type="resident_id", id_number=ID_NUMBER, date_of_birth="1949-12-31",
                               phone="13812345678")
         evidence = samples.evidence(customer).to_json()
-        store = EvidenceStore(central.store.db, now=central.store.now, fields=central.store.fields)
+        store = EvidenceStore(central.store.db, now=central.store.now)
         store.record("acc_1", "BJ001", "k1", "ks1", evidence)
         back = store.read("acc_1")
         assert back["confirmed_data"]["id_number"] == ID_NUMBER
@@ -138,3 +138,29 @@ def test_evidence_of_an_opening_is_sealed_and_reads_back(tmp_path: Path) -> None
     (row,) = _raw(tmp_path, "SELECT confirmed_data, edited_fields, signature_png, signature_strokes "
                             "FROM account_evidence")
     assert all(key_of(v if isinstance(v, str) else v.decode()) for v in row)
+
+
+def test_payroll_entries_are_sealed_and_found_by_a_keyed_index(tmp_path: Path) -> None:
+    import random
+    from datetime import timedelta
+
+    from central_service.ids import make_uscc
+    from central_service.payroll.agreement import company_agreement
+    from central_service.payroll.people import Employee
+    from central_service.payroll.store import PayrollStore
+
+    central = build_central(_settings(tmp_path))
+    try:
+        payroll = PayrollStore(central.store.db)
+        company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", random.Random(1)),
+                                           "3502031234567890", "BJ001", by="test")
+        payroll.accept_agreement(company.id, company_agreement(), by="test")
+        agent = payroll.add_agent(company.id, "经办", "test.agent")
+        batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=7), 1)
+        entry = payroll.add_entry(batch.id, Employee("王小明", ID_NUMBER, None, "13812345678"))
+        assert payroll.employee(entry.id).id_number == ID_NUMBER
+        assert payroll.find_entry(batch.id, ID_NUMBER.lower()).id == entry.id
+    finally:
+        central.store.db.dispose()
+    ((doc, key),) = _raw(tmp_path, "SELECT doc, id_hash FROM payroll_entries")
+    assert key_of(doc) and ID_NUMBER not in doc and len(key) == 32

@@ -25,6 +25,7 @@ def _envelope_keys_up() -> None:
         sa.Column("master_key_id", sa.String(length=64), nullable=False),
         sa.Column("wrapped", sa.Text(), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key_id"),
     )
     op.create_table(
