@@ -30,6 +30,7 @@ from central_service.timefmt import iso
 
 SLICE = 500
 PURGED_PAYLOAD = '{"purged":true}'
+PAYROLL_FINAL = ("removed", "failed", "opened")  # payroll/states.py: nothing further needs the employee's data
 MASKED_BIRTH_DATE = "1900-01-01"  # the contract requires a date of birth; this one says "not kept"
 
 
@@ -43,11 +44,12 @@ class Periods:
     walk_in: int = 7
     event: int = 90
     answer: int = 30
+    payroll: int = 90
 
     @classmethod
     def from_settings(cls, s: Settings) -> Periods:
         return cls(s.retention_completed_days, s.retention_cancelled_days, s.retention_expired_days,
-                   s.retention_walk_in_days, s.retention_event_days, s.retention_answer_days)
+                   s.retention_walk_in_days, s.retention_event_days, s.retention_answer_days, s.retention_payroll_days)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ class Retention:
             self._holding("event payloads", t.events, t.events.c.received_at,
                           ~t.events.c.event_id.in_(self._purged("events")), p.event),
             self._holding("stored answers", t.idempotency, t.idempotency.c.created_at, True, p.answer),
+            self._holding("payroll entries", t.payroll_entries, t.payroll_entries.c.updated_at,
+                          ~t.payroll_entries.c.id.in_(self._purged("payroll_entries")), p.payroll,
+                          due=self._payroll_due_count()),
         ]
 
     @staticmethod
@@ -132,6 +137,7 @@ class Retention:
             "walk-in forms": self._purge_walk_ins(),
             "event payloads": self._purge_events(),
             "stored answers": self._purge_answers(),
+            "payroll entries": self._purge_payroll(),
         }
 
     def _expired(self) -> Iterator[dict[str, Any]]:
@@ -204,6 +210,31 @@ class Retention:
                     sealed = self.store.fields.encrypt_field(PURGED_PAYLOAD, f"events.payload:{event_id}")
                     conn.execute(update(e).where(e.c.event_id == event_id).values(payload=sealed))
                     conn.execute(insert(r).values(table_name="events", row_id=event_id, purged_at=self.store.now()))
+            purged += len(ids)
+            if len(ids) < SLICE:
+                return purged
+
+    def _payroll_due(self) -> Any:
+        e = t.payroll_entries
+        return and_(e.c.state.in_(PAYROLL_FINAL), e.c.updated_at < self._cutoff(self.periods.payroll),
+                    ~e.c.id.in_(self._purged("payroll_entries")))
+
+    def _payroll_due_count(self) -> int:
+        with self.store.db.read() as conn:
+            return conn.execute(select(func.count()).select_from(t.payroll_entries).where(self._payroll_due()))\
+                .scalar_one()
+
+    def _purge_payroll(self) -> int:
+        """Entries whose batch is done with them: the personal JSON goes (the masked name and number stay)."""
+        e, r, purged = t.payroll_entries, t.purged_rows, 0
+        while True:
+            with self.store.db.tx() as conn:
+                ids = list(conn.execute(select(e.c.id).where(self._payroll_due()).limit(SLICE)).scalars())
+                for entry_id in ids:
+                    sealed = self.store.fields.encrypt_field(PURGED_PAYLOAD, f"payroll_entries.doc:{entry_id}")
+                    conn.execute(update(e).where(e.c.id == entry_id).values(doc=sealed))
+                    conn.execute(insert(r).values(table_name="payroll_entries", row_id=entry_id,
+                                                  purged_at=self.store.now()))
             purged += len(ids)
             if len(ids) < SLICE:
                 return purged

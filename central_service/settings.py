@@ -43,6 +43,7 @@ class Settings:
     retention_walk_in_days: int = 7  # walk-in form sessions after they expired: deleted
     retention_event_days: int = 90  # kiosk event payloads: replaced by a purge mark (the key stays)
     retention_answer_days: int = 30  # stored answers of idempotent requests: deleted
+    retention_payroll_days: int = 90  # payroll entries once removed, refused or opened: personal JSON purged
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values."""

@@ -109,7 +109,11 @@ class PayrollStore:
         return self.fields.encrypt_field(_doc(employee), f"payroll_entries.doc:{entry_id}")
 
     def _open(self, entry_id: str, stored: str) -> Employee:
-        return Employee.from_doc(json.loads(self.fields.decrypt_field(stored, f"payroll_entries.doc:{entry_id}")))
+        """The entry's employee. Raises NotFound if retention purged the personal data (central retention)."""
+        doc = json.loads(self.fields.decrypt_field(stored, f"payroll_entries.doc:{entry_id}"))
+        if doc.get("purged"):
+            raise errors.NotFound("the entry's personal data was purged (retention)")
+        return Employee.from_doc(doc)
 
     def now(self) -> str:
         return iso(self.clock())

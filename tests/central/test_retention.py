@@ -54,11 +54,11 @@ def test_purge_masks_cancels_and_deletes_what_is_past_its_period(tmp_path: Path)
         clock.now = T0 + timedelta(days=40)
         assert _held(retention) == {
             "booked appointments": (2, 1), "completed appointments": (1, 1), "cancelled appointments": (1, 1),
-            "walk-in forms": (1, 1), "event payloads": (1, 0), "stored answers": (1, 1)}
+            "walk-in forms": (1, 1), "event payloads": (1, 0), "stored answers": (1, 1), "payroll entries": (0, 0)}
         position = store.position("BJ001")
         assert retention.purge() == {
             "expired appointments": 1, "completed appointments": 1, "cancelled appointments": 1,
-            "walk-in forms": 1, "event payloads": 0, "stored answers": 1}
+            "walk-in forms": 1, "event payloads": 0, "stored answers": 1, "payroll entries": 0}
 
         expired = store.get_appointment(past["id"])
         assert expired["status"] == "cancelled" and expired["customer"]["name"] == "*"
@@ -100,3 +100,39 @@ def test_retention_commands_report_and_purge(tmp_path: Path) -> None:
     assert "booked appointments" in report.output and "walk-in forms" in report.output and "3d" in report.output
     purge = runner.invoke(cli, ["--config", str(config), "retention", "purge"])
     assert purge.exit_code == 0 and "expired appointments: 0 purged" in purge.output
+
+
+def test_payroll_entries_lose_their_personal_data_once_done_and_past_the_period(tmp_path: Path) -> None:
+    import random
+
+    import pytest
+
+    from central_service.ids import make_uscc
+    from central_service.payroll import errors
+    from central_service.payroll.agreement import company_agreement
+    from central_service.payroll.people import Employee
+    from central_service.payroll.states import Action
+    from central_service.payroll.store import PayrollStore
+
+    clock = Clock()
+    central = build_central(Settings(database=f"sqlite:///{tmp_path / 'c.sqlite'}", key_dir=None), clock=clock)
+    try:
+        payroll = PayrollStore(central.store.db, clock)
+        company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", random.Random(2)),
+                                           "3502031234567890", "BJ001", by="test")
+        payroll.accept_agreement(company.id, company_agreement(), by="test")
+        agent = payroll.add_agent(company.id, "经办", "test.agent")
+        batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=7), 2)
+        kept = payroll.add_entry(batch.id, Employee("王小明", "11010519491231002X", None, "13812345678"))
+        gone = payroll.add_entry(batch.id, Employee("李四", "110105194912310021", None, "13812345679"))
+        payroll.change_entry(batch.id, gone.id, Action.REMOVE)
+        retention = Retention(central.store, Periods())
+        clock.now = T0 + timedelta(days=100)
+        assert _held(retention)["payroll entries"] == (2, 1)
+        assert retention.purge()["payroll entries"] == 1
+        with pytest.raises(errors.NotFound):
+            payroll.employee(gone.id)
+        assert payroll.employee(kept.id).name == "王小明"  # still in the batch's work: kept
+        assert _held(retention)["payroll entries"] == (1, 0)
+    finally:
+        central.store.db.dispose()
