@@ -218,6 +218,21 @@ def keys_rotate(ctx: click.Context) -> None:
         click.echo(f"retired master key(s): {', '.join(report.retired_masters)}")
 
 
+@keys.command("reseal")
+@click.pass_context
+def keys_reseal(ctx: click.Context) -> None:
+    """Rewrite every sealed column under the current data key (and seal values stored before encryption)."""
+    from central_service.crypto.reseal import reseal
+
+    central = _central(_settings(ctx))
+    try:
+        done = reseal(central.store.fields)
+    finally:
+        central.store.db.dispose()
+    for column, count in done.items():
+        click.echo(f"{column}: {count} value(s) resealed")
+
+
 @cli.group()
 def retention() -> None:
     """What personal data the store holds, and purging what is past its period (retention_*_days settings)."""

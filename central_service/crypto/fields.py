@@ -77,7 +77,7 @@ class FieldCipher:
 
     def encrypt_field(self, value: str, context: str) -> str:
         """The stored form of `value` at `context` ("table.column:row id")."""
-        key_id = self._current_key_id()
+        key_id = self.current_key_id()
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = nonce + self._keys[key_id].encrypt(nonce, value.encode("utf-8"), context.encode("utf-8"))
         return f"{PREFIX}{key_id}:{base64.b64encode(sealed).decode('ascii')}"
@@ -118,7 +118,8 @@ class FieldCipher:
 
     # --- data keys --------------------------------------------------------------------------------------------
 
-    def _current_key_id(self) -> str:
+    def current_key_id(self) -> str:
+        """The data key new values are sealed under (made on first use)."""
         if self._current is None:
             key_id, key = self._load_or_make(FIELD)
             with self._lock:

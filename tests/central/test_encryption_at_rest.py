@@ -13,8 +13,10 @@ from sqlalchemy import select
 from central_service import schema as t
 from central_service.admin import CentralAdmin
 from central_service.app import build_central
+from central_service.central import Central
 from central_service.cli import cli
 from central_service.crypto import FieldCipher, FieldDecryptError, MasterKeyMissing, MasterKeys, key_of
+from central_service.evidence.store import EvidenceStore
 from central_service.settings import Settings
 
 ID_NUMBER = "11010519491231002X"
@@ -117,18 +119,24 @@ def test_events_walk_ins_and_answers_are_sealed(tmp_path: Path) -> None:
         assert all(key_of(row[0]) for row in _raw(tmp_path, sql)), sql
 
 
-def test_evidence_of_an_opening_is_sealed_and_reads_back(tmp_path: Path) -> None:
-    from central_service.evidence.store import EvidenceStore
+def _evidence() -> dict:
+    from central_api_client import models as m
     from tests.central import samples
 
+    customer = m.Customer(name="王小明", id_type="resident_id", id_number=ID_NUMBER, date_of_birth="1949-12-31",
+                          phone="13812345678")
+    return samples.evidence(customer).to_json()
+
+
+def _evidence_store(central: Central) -> EvidenceStore:
+    return EvidenceStore(central.store.db, now=central.store.now)
+
+
+def test_evidence_of_an_opening_is_sealed_and_reads_back(tmp_path: Path) -> None:
     central = build_central(_settings(tmp_path))
     try:
-        from central_api_client import models as m
-
-        customer = m.Customer(name="王小明", id_type="resident_id", id_number=ID_NUMBER, date_of_birth="1949-12-31",
-                              phone="13812345678")
-        evidence = samples.evidence(customer).to_json()
-        store = EvidenceStore(central.store.db, now=central.store.now)
+        evidence = _evidence()
+        store = _evidence_store(central)
         store.record("acc_1", "BJ001", "k1", "ks1", evidence)
         back = store.read("acc_1")
         assert back["confirmed_data"]["id_number"] == ID_NUMBER
@@ -140,7 +148,8 @@ def test_evidence_of_an_opening_is_sealed_and_reads_back(tmp_path: Path) -> None
     assert all(key_of(v if isinstance(v, str) else v.decode()) for v in row)
 
 
-def test_payroll_entries_are_sealed_and_found_by_a_keyed_index(tmp_path: Path) -> None:
+def _payroll_entry(central: Central) -> str:
+    """One employee's entry in a new batch; its id."""
     import random
     from datetime import timedelta
 
@@ -149,18 +158,68 @@ def test_payroll_entries_are_sealed_and_found_by_a_keyed_index(tmp_path: Path) -
     from central_service.payroll.people import Employee
     from central_service.payroll.store import PayrollStore
 
+    payroll = PayrollStore(central.store.db)
+    company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", random.Random(1)),
+                                       "3502031234567890", "BJ001", by="test")
+    payroll.accept_agreement(company.id, company_agreement(), by="test")
+    agent = payroll.add_agent(company.id, "经办", "test.agent")
+    batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=7), 1)
+    return payroll.add_entry(batch.id, Employee("王小明", ID_NUMBER, None, "13812345678")).id
+
+
+def test_payroll_entries_are_sealed_and_found_by_a_keyed_index(tmp_path: Path) -> None:
+    from central_service.payroll.store import PayrollStore
+
     central = build_central(_settings(tmp_path))
     try:
         payroll = PayrollStore(central.store.db)
-        company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", random.Random(1)),
-                                           "3502031234567890", "BJ001", by="test")
-        payroll.accept_agreement(company.id, company_agreement(), by="test")
-        agent = payroll.add_agent(company.id, "经办", "test.agent")
-        batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=7), 1)
-        entry = payroll.add_entry(batch.id, Employee("王小明", ID_NUMBER, None, "13812345678"))
-        assert payroll.employee(entry.id).id_number == ID_NUMBER
-        assert payroll.find_entry(batch.id, ID_NUMBER.lower()).id == entry.id
+        entry_id = _payroll_entry(central)
+        batch_id = payroll.entry(entry_id).batch_id
+        assert payroll.employee(entry_id).id_number == ID_NUMBER
+        assert payroll.find_entry(batch_id, ID_NUMBER.lower()).id == entry_id
     finally:
         central.store.db.dispose()
     ((doc, key),) = _raw(tmp_path, "SELECT doc, id_hash FROM payroll_entries")
     assert key_of(doc) and ID_NUMBER not in doc and len(key) == 32
+
+
+def test_reseal_moves_everything_to_the_new_key_and_seals_old_plaintext(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    central = build_central(settings)
+    try:
+        admin = CentralAdmin(central)
+        old = admin.create_appointment("BJ001", rng_seed=1)
+        legacy = admin.create_appointment("BJ001", rng_seed=2)
+        with central.store.db.tx() as conn:  # as a release before encryption left it
+            conn.execute(t.appointments.update().where(t.appointments.c.id == legacy["id"])
+                         .values(doc=json.dumps(legacy, ensure_ascii=False)))
+        central.store.store_answer("BJ001", "k-1", "fp", 200, '{"a":1}')
+        from central_service.store import Kiosk
+
+        central.store.add_walk_in("wi_1", Kiosk("k1", "BJ001"), "h", 0.0, '{"n":1}')
+        _evidence_store(central).record("acc_1", "BJ001", "k1", "ks1", _evidence())
+        entry_id = _payroll_entry(central)
+        rotated = central.store.fields.rotate()
+    finally:
+        central.store.db.dispose()
+    result = CliRunner().invoke(cli, ["--database", settings.database, "--key-dir", settings.key_dir, "keys", "reseal"])
+    assert result.exit_code == 0, result.output
+    assert "appointments.doc: 2 value(s) resealed" in result.output
+    assert "idempotency.body: 1 value(s) resealed" in result.output
+    assert {key_of(row[0]) for row in _raw(tmp_path, "SELECT doc FROM appointments")} == {rotated.data_key_id}
+    again = build_central(settings)
+    try:
+        assert again.store.get_appointment(old["id"]) == old
+        assert again.store.get_appointment(legacy["id"]) == legacy
+        assert again.store.answer_for("BJ001", "k-1").body == '{"a":1}'
+        assert again.store.walk_in("wi_1").document == '{"n":1}'
+        assert _evidence_store(again).read("acc_1")["signature"]["png"] == _evidence()["signature"]["png"]
+        from central_service.payroll.store import PayrollStore
+
+        assert PayrollStore(again.store.db).employee(entry_id).id_number == ID_NUMBER
+    finally:
+        again.store.db.dispose()
+    for table, column in (("walk_ins", "document"), ("account_evidence", "signature_png"),
+                          ("account_evidence", "confirmed_data"), ("payroll_entries", "doc")):
+        values = [v if isinstance(v, str) else v.decode() for (v,) in _raw(tmp_path, f"SELECT {column} FROM {table}")]
+        assert {key_of(v) for v in values} == {rotated.data_key_id}, (table, column)
