@@ -112,10 +112,6 @@ class FieldCipher:
             self._index_key = self._load_or_make(INDEX)[1]
         return hmac.new(self._index_key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]  # 128 bits
 
-    @staticmethod
-    def is_sealed(stored: str) -> bool:
-        return stored.startswith(PREFIX)
-
     # --- data keys --------------------------------------------------------------------------------------------
 
     def current_key_id(self) -> str:
