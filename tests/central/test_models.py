@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from central_api_client import journey_models as jm
 from central_api_client import models as m
+from central_api_client import staff_models as sm
 from central_api_client.checksum import branch_digest, canonical_json, page_checksum
 from central_service.contract import Schemas, load_spec
 from central_service.ids import id_check_char, id_number_valid, make_id_number, make_uscc, uscc_check_char
@@ -19,7 +20,8 @@ from tests.central import samples
 from tests.central.conftest import Sim
 from tests.central.test_contract import _journey
 
-MODELS = {name: getattr(m, name, None) or getattr(jm, name, None) for name in load_spec()["components"]["schemas"]}
+MODELS = {name: getattr(m, name, None) or getattr(jm, name, None) or getattr(sm, name, None)
+          for name in load_spec()["components"]["schemas"]}
 ALIASES = {"ObjectId", "BranchId", "KioskId", "IdempotencyKey", "Cursor", "Timestamp", "Sha256Hex", "Change",
            "JsonValue"}  # JsonValue: checksum.loads/canonical_json enforce it (no floats)
 RESPONSES = {"enrol": m.Enrolment, "getKeys": m.KeySet, "getChanges": m.ChangePage, "getSnapshot": m.SnapshotPage,
@@ -30,7 +32,8 @@ RESPONSES = {"enrol": m.Enrolment, "getKeys": m.KeySet, "getChanges": m.ChangePa
              "recordRiskAssessment": jm.RiskAssessment, "applyCreditCard": jm.CreditCardApplication,
              "listCreditCardProducts": jm.CreditCardProductList,
              "createWechatBinding": jm.WechatBinding, "createWalkInSession": jm.WalkInSession,
-             "getWalkInSession": jm.WalkInSession, "submitWalkInForm": jm.SubmissionAck}
+             "getWalkInSession": jm.WalkInSession, "submitWalkInForm": jm.SubmissionAck,
+             "getStaffCredentials": sm.StaffCredentials, "getStaffCalls": sm.StaffCallList}
 
 
 def test_every_schema_has_a_model() -> None:

@@ -222,7 +222,7 @@ def test_agree_is_enabled_only_once_the_agreement_was_scrolled_to_the_end(window
     EventLoop.idle()
     assert not agree.disabled
     agree.trigger_action(0)
-    assert posted == [Touch("agree")]
+    assert posted == [Touch("agree", {"locale": "zh_CN"})]  # the language read is part of the evidence
 
 
 def test_signature_draws_thick_ink_on_white_and_sign_again_clears(window, tmp_path: Path) -> None:
