@@ -106,11 +106,14 @@ class FieldCipher:
             return stored
         return base64.b64decode(self.decrypt_field(stored.decode("ascii"), context))
 
-    def index_of(self, value: str) -> str:
-        """A keyed hash of `value` to look it up by (the same value always gives the same index)."""
+    def index_of(self, value: str, *, chars: int = 32) -> str:
+        """A keyed hash of `value` to look it up by (the same value always gives the same index): 32 hex
+        characters (128 bits), or `chars` (at least 20, 80 bits) to fit a column sized for the value itself."""
+        if not 20 <= chars <= 64:
+            raise ValueError("a blind index has 20..64 hex characters")
         if self._index_key is None:
             self._index_key = self._load_or_make(INDEX)[1]
-        return hmac.new(self._index_key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]  # 128 bits
+        return hmac.new(self._index_key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:chars]
 
     # --- data keys --------------------------------------------------------------------------------------------
 

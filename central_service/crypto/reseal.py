@@ -46,6 +46,9 @@ SEALED = [
     SealedColumn("account_evidence", "edited_fields", ("account_id",)),
     SealedColumn("account_evidence", "signature_strokes", ("account_id",)),
     SealedColumn("account_evidence", "signature_png", ("account_id",), binary=True),
+    SealedColumn("web_sessions", "data", ("id_hash",)),
+    SealedColumn("sms_messages", "body", ("phone",)),  # `phone` holds the number's blind index
+    SealedColumn("phone_bookings", "draft", ("id",)),
 ]
 
 

@@ -199,6 +199,14 @@ def test_reseal_moves_everything_to_the_new_key_and_seals_old_plaintext(tmp_path
         central.store.add_walk_in("wi_1", Kiosk("k1", "BJ001"), "h", 0.0, '{"n":1}')
         _evidence_store(central).record("acc_1", "BJ001", "k1", "ks1", _evidence())
         entry_id = _payroll_entry(central)
+        from central_service.sms import SimulatedSmsGateway
+        from central_service.web.sessions import WebSessions
+
+        SimulatedSmsGateway(central.store.db).send("13812345678", "您好")
+        sessions = WebSessions(central.store.db)
+        session = sessions.new()
+        session.set("lang", "en")
+        sessions.save(session)
         rotated = central.store.fields.rotate()
     finally:
         central.store.db.dispose()
@@ -217,9 +225,48 @@ def test_reseal_moves_everything_to_the_new_key_and_seals_old_plaintext(tmp_path
         from central_service.payroll.store import PayrollStore
 
         assert PayrollStore(again.store.db).employee(entry_id).id_number == ID_NUMBER
+        assert SimulatedSmsGateway(again.store.db).last("13812345678").body == "您好"
+        assert WebSessions(again.store.db).load(session.session_id).data == {"lang": "en"}
     finally:
         again.store.db.dispose()
     for table, column in (("walk_ins", "document"), ("account_evidence", "signature_png"),
-                          ("account_evidence", "confirmed_data"), ("payroll_entries", "doc")):
+                          ("account_evidence", "confirmed_data"), ("payroll_entries", "doc"), ("sms_messages", "body"),
+                          ("web_sessions", "data")):
         values = [v if isinstance(v, str) else v.decode() for (v,) in _raw(tmp_path, f"SELECT {column} FROM {table}")]
         assert {key_of(v) for v in values} == {rotated.data_key_id}, (table, column)
+
+
+def test_phone_pages_data_is_sealed_or_indexed(tmp_path: Path) -> None:
+    """The phone area's rows: the SMS inbox, sign-in codes, sessions and booking drafts hold no number in clear."""
+    from datetime import date
+
+    from central_service.phone.bookings import Bookings
+    from central_service.phone.sign_in import SignInCodes
+    from central_service.sms import SimulatedSmsGateway
+    from central_service.web.sessions import WebSessions
+    from tools.pii_scan import scan
+
+    phone = "13812345678"
+    central = build_central(_settings(tmp_path))
+    try:
+        sms = SimulatedSmsGateway(central.store.db)
+        codes = SignInCodes(central.store.db, sms, b"k" * 32)
+        codes.send_code(phone)
+        code = sms.last(phone).body.split("验证码为")[1][:6]
+        codes.check_code(phone, code)  # found again by its blind index
+        sessions = WebSessions(central.store.db)
+        session = sessions.new()
+        session.set("principal", {"kind": "phone", "id": phone})
+        sessions.save(session)
+        assert sessions.load(session.session_id).principal == {"kind": "phone", "id": phone}
+        bookings = Bookings(central.store)
+        booking_id = bookings.start(phone, "BJ001", date(2026, 3, 2), "09:00", 4)
+        booking = bookings.get(booking_id, phone)
+        bookings.save_part(booking, "customer", {"name": "王小明", "id_number": ID_NUMBER}, id_number=ID_NUMBER)
+        assert bookings.mine(phone)[0].draft["customer"]["id_number"] == ID_NUMBER
+        assert bookings.get(booking_id, "13900000000") is None
+    finally:
+        central.store.db.dispose()
+    assert scan([str(tmp_path / "c.sqlite")]) == []
+    for sql in ("SELECT body FROM sms_messages", "SELECT data FROM web_sessions", "SELECT draft FROM phone_bookings"):
+        assert all(key_of(v) for (v,) in _raw(tmp_path, sql)), sql
