@@ -4,10 +4,12 @@ Why these actions and not "delete everything old": kiosks follow the feed, so a 
 the feed can tell them. A booking whose date passed is cancelled (a tombstone reaches every kiosk, which blanks
 its copy) with its personal fields masked; a redeemed appointment keeps its row (kiosks count it in the branch
 digest) with its personal fields masked in place; a cancelled appointment past its period is deleted and the
-branch's purge horizon moves (a kiosk with an older cursor resyncs). Walk-in form sessions and stored answers
-of idempotent requests are deleted; an event keeps its key (idempotency) and loses its payload. Payroll entries
-(issue 16) are added here once that store lands. The periods are settings (`retention_*_days`); the simulated
-core's records are the bank's own system's and out of scope (a real core keeps its own retention).
+branch's purge horizon moves (a kiosk with an older cursor resyncs). Rows that others still need keep their row
+and lose their personal data in place (an event keeps its key for idempotency, a payroll entry its masked name
+for the batch's list, a phone booking its slot); the rest are deleted (walk-in form sessions, stored answers of
+idempotent requests, texts sent, used sign-in codes, expired web sessions). A row purged in place is marked in
+`purged_rows`, so the report counts only what still holds data. The periods are settings (`retention_*_days`);
+the simulated core's records are the bank's own system's and out of scope (a real core keeps its own).
 
 Every action runs in slices of SLICE rows per transaction, so a purge never holds the writer for long.
 """
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Column, and_, delete, func, insert, select, update
 
 from central_api_client.checksum import canonical_json
 from central_service import schema as t
@@ -45,11 +47,13 @@ class Periods:
     event: int = 90
     answer: int = 30
     payroll: int = 90
+    phone: int = 7
 
     @classmethod
     def from_settings(cls, s: Settings) -> Periods:
         return cls(s.retention_completed_days, s.retention_cancelled_days, s.retention_expired_days,
-                   s.retention_walk_in_days, s.retention_event_days, s.retention_answer_days, s.retention_payroll_days)
+                   s.retention_walk_in_days, s.retention_event_days, s.retention_answer_days, s.retention_payroll_days,
+                   s.retention_phone_days)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,20 @@ class Holding:
     due: int
     oldest: str | None
     period_days: int
+
+
+@dataclass(frozen=True)
+class InPlace:
+    """A kind of row that keeps its row and loses its personal data: `column` is replaced by `replace(id, old)`."""
+
+    kind: str
+    id_column: Column
+    column: str
+    stamp: Column
+    held: Any  # which rows hold personal data (before the purge mark is considered)
+    done_with: Any  # which of them nothing needs any more (their period then runs from `stamp`)
+    days: int
+    replace: Callable[[str, str], str]
 
 
 def masked(doc: dict[str, Any]) -> dict[str, Any]:
@@ -84,61 +102,92 @@ class Retention:
     def _cutoff(self, days: int) -> str:
         return iso(self.clock() - timedelta(days=days))
 
+    def _sealed(self, table: str, column: str, value: str) -> Callable[[str, str], str]:
+        return lambda row_id, _old: self.store.fields.encrypt_field(value, f"{table}.{column}:{row_id}")
+
+    def _masked_doc(self, appointment_id: str, stored: str) -> str:
+        doc = masked(json.loads(self.store.open_doc(appointment_id, stored)))
+        return self.store.seal_doc(appointment_id, canonical_json(doc).decode("utf-8"))
+
+    def _in_place(self) -> list[InPlace]:
+        a, e, p, b, n = t.appointments, t.events, t.payroll_entries, t.phone_bookings, self.periods
+        passed_day = (self.clock() - timedelta(days=n.phone)).date().isoformat()
+        return [
+            InPlace("completed appointments", a.c.id, "doc", a.c.updated_at, a.c.status == "redeemed", True,
+                    n.completed, self._masked_doc),
+            InPlace("event payloads", e.c.event_id, "payload", e.c.received_at, True, True, n.event,
+                    self._sealed("events", "payload", PURGED_PAYLOAD)),
+            InPlace("payroll entries", p.c.id, "doc", p.c.updated_at, True, p.c.state.in_(PAYROLL_FINAL), n.payroll,
+                    self._sealed("payroll_entries", "doc", PURGED_PAYLOAD)),
+            # A booking's day, not its last change, starts the period: a draft of a day long passed is dead.
+            InPlace("booking drafts", b.c.id, "draft", b.c.day, True, b.c.day < passed_day, 0,
+                    self._sealed("phone_bookings", "draft", "{}")),
+        ]
+
     # --- what is held ------------------------------------------------------------------------------------------
 
     def report(self) -> list[Holding]:
         """One line per kind of row that holds personal data."""
         a, p = t.appointments, self.periods
-        redeemed = and_(a.c.status == "redeemed", ~a.c.id.in_(self._purged("appointments")))
-        return [
-            self._holding("booked appointments", a, a.c.updated_at, a.c.status == "booked", p.expired,
-                          due=self._expired_count()),
-            self._holding("completed appointments", a, a.c.updated_at, redeemed, p.completed),
-            self._holding("cancelled appointments", a, a.c.updated_at, a.c.status == "cancelled", p.cancelled),
-            self._walk_in_holding(),
-            self._holding("event payloads", t.events, t.events.c.received_at,
-                          ~t.events.c.event_id.in_(self._purged("events")), p.event),
-            self._holding("stored answers", t.idempotency, t.idempotency.c.created_at, True, p.answer),
-            self._holding("payroll entries", t.payroll_entries, t.payroll_entries.c.updated_at,
-                          ~t.payroll_entries.c.id.in_(self._purged("payroll_entries")), p.payroll,
-                          due=self._payroll_due_count()),
+        lines = [
+            self._holding("booked appointments", a.c.updated_at, a.c.status == "booked", p.expired,
+                          due=sum(1 for _ in self._expired())),
+            self._holding("cancelled appointments", a.c.updated_at, a.c.status == "cancelled", p.cancelled),
+            self._timed_holding("walk-in forms", t.walk_ins.c.expires_at, p.walk_in),
+            self._holding("stored answers", t.idempotency.c.created_at, True, p.answer),
+            self._timed_holding("texts sent (SMS)", t.sms_messages.c.sent_at, p.phone),
+            self._timed_holding("sign-in codes", t.sign_in_codes.c.expires_at, p.phone),
+            self._timed_holding("web sessions", t.web_sessions.c.expires_at, 0),
         ]
+        for kind in self._in_place():
+            held = and_(kind.held, ~kind.id_column.in_(self._purged(kind.id_column.table.name)))
+            lines.append(self._holding(kind.kind, kind.stamp, held, kind.days,
+                                       due=self._count(kind.stamp.table, self._due(kind))))
+        return lines
 
     @staticmethod
     def _purged(table: str) -> Any:
         r = t.purged_rows
         return select(r.c.row_id).where(r.c.table_name == table).scalar_subquery()
 
-    def _holding(self, kind: str, table: Any, stamp: Any, where: Any, days: int, *, due: int | None = None) -> Holding:
+    def _count(self, table: Any, where: Any) -> int:
         with self.store.db.read() as conn:
-            held, oldest = conn.execute(select(func.count(), func.min(stamp)).select_from(table).where(where)).one()
-            if due is None:
-                due = conn.execute(select(func.count()).select_from(table)
-                                   .where(and_(where, stamp < self._cutoff(days)))).scalar_one()
+            return conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
+
+    def _holding(self, kind: str, stamp: Column, where: Any, days: int, *, due: int | None = None) -> Holding:
+        with self.store.db.read() as conn:
+            held, oldest = conn.execute(select(func.count(), func.min(stamp)).select_from(stamp.table)
+                                        .where(where)).one()
+        if due is None:
+            due = self._count(stamp.table, and_(where, stamp < self._cutoff(days)))
         return Holding(kind, held, due, oldest, days)
 
-    def _walk_in_holding(self) -> Holding:
-        w, days = t.walk_ins, self.periods.walk_in
+    def _timed_holding(self, kind: str, stamp: Column, days: int) -> Holding:
+        """Rows stamped with epoch seconds (a session's or a code's expiry, a text's sending), due `days` after."""
         limit = (self.clock() - timedelta(days=days)).timestamp()
         with self.store.db.read() as conn:
-            held, oldest = conn.execute(select(func.count(), func.min(w.c.expires_at))).one()
-            due = conn.execute(select(func.count()).where(w.c.expires_at < limit)).scalar_one()
+            held, oldest = conn.execute(select(func.count(), func.min(stamp)).select_from(stamp.table)).one()
         when = iso(datetime.fromtimestamp(oldest, UTC)) if oldest is not None else None
-        return Holding("walk-in forms", held, due, when, days)
+        return Holding(kind, held, self._count(stamp.table, stamp < limit), when, days)
 
     # --- purging -----------------------------------------------------------------------------------------------
 
     def purge(self) -> dict[str, int]:
         """Purge everything past its period; how many rows of each kind."""
-        return {
+        p, now = self.periods, self.clock().timestamp()
+        done = {
             "expired appointments": self._purge_expired(),
-            "completed appointments": self._purge_completed(),
             "cancelled appointments": self._purge_cancelled(),
-            "walk-in forms": self._purge_walk_ins(),
-            "event payloads": self._purge_events(),
-            "stored answers": self._purge_answers(),
-            "payroll entries": self._purge_payroll(),
+            "walk-in forms": self._delete_timed(t.walk_ins.c.expires_at, p.walk_in),
+            "stored answers": self._delete_before(t.idempotency.c.created_at, p.answer),
+            "texts sent (SMS)": self._delete_timed(t.sms_messages.c.sent_at, p.phone),
+            "sign-in codes": self._delete_timed(t.sign_in_codes.c.expires_at, p.phone,
+                                                t.sign_in_codes.c.locked_until < now),
+            "web sessions": self._delete_timed(t.web_sessions.c.expires_at, 0),
         }
+        for kind in self._in_place():
+            done[kind.kind] = self._purge_in_place(kind)
+        return done
 
     def _expired(self) -> Iterator[dict[str, Any]]:
         """Booked appointments unchanged for the period whose date (or booking, without one) is past it."""
@@ -156,33 +205,12 @@ class Retention:
                 return
             after = rows[-1].id
 
-    def _expired_count(self) -> int:
-        return sum(1 for _ in self._expired())
-
     def _purge_expired(self) -> int:
         purged = 0
         for doc in list(self._expired()):
             self.store.put_appointment({**masked(doc), "status": "cancelled"})  # a tombstone for every kiosk
             purged += 1
         return purged
-
-    def _purge_completed(self) -> int:
-        a, r = t.appointments, t.purged_rows
-        cutoff, purged = self._cutoff(self.periods.completed), 0
-        while True:
-            with self.store.db.tx() as conn:
-                rows = conn.execute(select(a.c.id, a.c.doc).where(and_(
-                    a.c.status == "redeemed", a.c.updated_at < cutoff, ~a.c.id.in_(self._purged("appointments"))))
-                    .limit(SLICE)).all()
-                for appointment_id, stored in rows:
-                    doc = masked(json.loads(self.store.open_doc(appointment_id, stored)))
-                    sealed = self.store.seal_doc(appointment_id, canonical_json(doc).decode("utf-8"))
-                    conn.execute(update(a).where(a.c.id == appointment_id).values(doc=sealed))
-                    conn.execute(insert(r).values(table_name="appointments", row_id=appointment_id,
-                                                  purged_at=self.store.now()))
-            purged += len(rows)
-            if len(rows) < SLICE:
-                return purged
 
     def _purge_cancelled(self) -> int:
         a, cutoff, purged = t.appointments, self._cutoff(self.periods.cancelled), 0
@@ -193,53 +221,29 @@ class Retention:
             purged += self.store.purge_tombstones(branch_id, before=cutoff)
         return purged
 
-    def _purge_walk_ins(self) -> int:
-        w = t.walk_ins
-        limit = (self.clock() - timedelta(days=self.periods.walk_in)).timestamp()
+    def _delete_timed(self, stamp: Column, days: int, *also: Any) -> int:
+        limit = (self.clock() - timedelta(days=days)).timestamp()
         with self.store.db.tx() as conn:
-            return conn.execute(delete(w).where(w.c.expires_at < limit)).rowcount
+            return conn.execute(delete(stamp.table).where(stamp < limit, *also)).rowcount
 
-    def _purge_events(self) -> int:
-        e, r = t.events, t.purged_rows
-        cutoff, purged = self._cutoff(self.periods.event), 0
+    def _delete_before(self, stamp: Column, days: int) -> int:
+        with self.store.db.tx() as conn:
+            return conn.execute(delete(stamp.table).where(stamp < self._cutoff(days))).rowcount
+
+    def _due(self, kind: InPlace) -> Any:
+        due = and_(kind.held, kind.done_with, ~kind.id_column.in_(self._purged(kind.id_column.table.name)))
+        return and_(due, kind.stamp < self._cutoff(kind.days)) if kind.days else due
+
+    def _purge_in_place(self, kind: InPlace) -> int:
+        table, r, purged = kind.id_column.table, t.purged_rows, 0
         while True:
             with self.store.db.tx() as conn:
-                ids = list(conn.execute(select(e.c.event_id).where(and_(
-                    e.c.received_at < cutoff, ~e.c.event_id.in_(self._purged("events")))).limit(SLICE)).scalars())
-                for event_id in ids:
-                    sealed = self.store.fields.encrypt_field(PURGED_PAYLOAD, f"events.payload:{event_id}")
-                    conn.execute(update(e).where(e.c.event_id == event_id).values(payload=sealed))
-                    conn.execute(insert(r).values(table_name="events", row_id=event_id, purged_at=self.store.now()))
-            purged += len(ids)
-            if len(ids) < SLICE:
+                rows = conn.execute(select(kind.id_column, table.c[kind.column]).where(self._due(kind))
+                                    .limit(SLICE)).all()
+                for row_id, old in rows:
+                    conn.execute(update(table).where(kind.id_column == row_id)
+                                 .values({kind.column: kind.replace(row_id, old)}))
+                    conn.execute(insert(r).values(table_name=table.name, row_id=row_id, purged_at=self.store.now()))
+            purged += len(rows)
+            if len(rows) < SLICE:
                 return purged
-
-    def _payroll_due(self) -> Any:
-        e = t.payroll_entries
-        return and_(e.c.state.in_(PAYROLL_FINAL), e.c.updated_at < self._cutoff(self.periods.payroll),
-                    ~e.c.id.in_(self._purged("payroll_entries")))
-
-    def _payroll_due_count(self) -> int:
-        with self.store.db.read() as conn:
-            return conn.execute(select(func.count()).select_from(t.payroll_entries).where(self._payroll_due()))\
-                .scalar_one()
-
-    def _purge_payroll(self) -> int:
-        """Entries whose batch is done with them: the personal JSON goes (the masked name and number stay)."""
-        e, r, purged = t.payroll_entries, t.purged_rows, 0
-        while True:
-            with self.store.db.tx() as conn:
-                ids = list(conn.execute(select(e.c.id).where(self._payroll_due()).limit(SLICE)).scalars())
-                for entry_id in ids:
-                    sealed = self.store.fields.encrypt_field(PURGED_PAYLOAD, f"payroll_entries.doc:{entry_id}")
-                    conn.execute(update(e).where(e.c.id == entry_id).values(doc=sealed))
-                    conn.execute(insert(r).values(table_name="payroll_entries", row_id=entry_id,
-                                                  purged_at=self.store.now()))
-            purged += len(ids)
-            if len(ids) < SLICE:
-                return purged
-
-    def _purge_answers(self) -> int:
-        i = t.idempotency
-        with self.store.db.tx() as conn:
-            return conn.execute(delete(i).where(i.c.created_at < self._cutoff(self.periods.answer))).rowcount

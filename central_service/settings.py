@@ -44,6 +44,7 @@ class Settings:
     retention_event_days: int = 90  # kiosk event payloads: replaced by a purge mark (the key stays)
     retention_answer_days: int = 30  # stored answers of idempotent requests: deleted
     retention_payroll_days: int = 90  # payroll entries once removed, refused or opened: personal JSON purged
+    retention_phone_days: int = 7  # phone pages: texts sent, used sign-in codes, drafts of passed booking days
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values."""

@@ -54,11 +54,13 @@ def test_purge_masks_cancels_and_deletes_what_is_past_its_period(tmp_path: Path)
         clock.now = T0 + timedelta(days=40)
         assert _held(retention) == {
             "booked appointments": (2, 1), "completed appointments": (1, 1), "cancelled appointments": (1, 1),
-            "walk-in forms": (1, 1), "event payloads": (1, 0), "stored answers": (1, 1), "payroll entries": (0, 0)}
+            "walk-in forms": (1, 1), "event payloads": (1, 0), "stored answers": (1, 1), "payroll entries": (0, 0),
+            "texts sent (SMS)": (0, 0), "sign-in codes": (0, 0), "web sessions": (0, 0), "booking drafts": (0, 0)}
         position = store.position("BJ001")
         assert retention.purge() == {
             "expired appointments": 1, "completed appointments": 1, "cancelled appointments": 1,
-            "walk-in forms": 1, "event payloads": 0, "stored answers": 1, "payroll entries": 0}
+            "walk-in forms": 1, "event payloads": 0, "stored answers": 1, "payroll entries": 0,
+            "texts sent (SMS)": 0, "sign-in codes": 0, "web sessions": 0, "booking drafts": 0}
 
         expired = store.get_appointment(past["id"])
         assert expired["status"] == "cancelled" and expired["customer"]["name"] == "*"
@@ -136,3 +138,34 @@ def test_payroll_entries_lose_their_personal_data_once_done_and_past_the_period(
         assert _held(retention)["payroll entries"] == (1, 0)
     finally:
         central.store.db.dispose()
+
+
+def test_phone_pages_leave_nothing_behind_after_the_period(tmp_path: Path) -> None:
+    from datetime import date
+
+    from central_service.phone.bookings import Bookings
+    from central_service.phone.sign_in import SignInCodes
+    from central_service.sms import SimulatedSmsGateway
+    from central_service.web.sessions import WebSessions
+
+    central = build_central(Settings(database=f"sqlite:///{tmp_path / 'c.sqlite'}", key_dir=None))
+    try:
+        store, phone = central.store, "13812345678"
+        sms = SimulatedSmsGateway(store.db)
+        SignInCodes(store.db, sms, b"k" * 32).send_code(phone)
+        sessions = WebSessions(store.db)
+        sessions.save(sessions.new())
+        bookings = Bookings(store)
+        today = datetime.now(UTC).date()
+        booking_id = bookings.start(phone, "BJ001", today, "09:00", 4)
+        bookings.save_part(bookings.get(booking_id, phone), "customer", {"name": "王小明"})
+        later = Retention(store, Periods(), clock=lambda: datetime.now(UTC) + timedelta(days=10))
+        held = {h.kind: (h.held, h.due) for h in later.report()}
+        assert [held[k] for k in ("texts sent (SMS)", "sign-in codes", "web sessions", "booking drafts")] == \
+            [(1, 1)] * 4
+        done = later.purge()
+        assert [done[k] for k in ("texts sent (SMS)", "sign-in codes", "web sessions", "booking drafts")] == [1] * 4
+        assert sms.last(phone) is None and bookings.get(booking_id, phone).draft == {}
+        assert date.fromisoformat(bookings.get(booking_id, phone).day) == today  # the row (and its slot) stays
+    finally:
+        store.db.dispose()
