@@ -28,6 +28,7 @@ from central_service.activation import routes as routes_activation
 from central_service.central import Central, load_signing_keys
 from central_service.changes import listen_postgres
 from central_service.core_banking.simulated import SimulatedCore
+from central_service.crypto import MASTER_DIR, FieldCipher, MasterKeys
 from central_service.db import Database
 from central_service.enrolment_ca import EnrolmentCA
 from central_service.evidence import routes as routes_evidence
@@ -55,7 +56,8 @@ def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = 
     db = Database(settings.database, pool_size=settings.pool_size)
     if migrate:
         upgrade(db.engine)
-    store = Store(db, clock=clock)
+    masters = MasterKeys(Path(settings.key_dir) / MASTER_DIR if settings.key_dir else None)
+    store = Store(db, clock=clock, fields=FieldCipher(db, masters, clock=clock))
     keys = load_signing_keys(Path(settings.key_dir) if settings.key_dir else None)
     ca = EnrolmentCA.load_or_create(Path(settings.enrolment_ca_dir)) if settings.enrolment_ca_dir else None
     sms = SimulatedSmsGateway(db, echo=_print_line if settings.print_sms else None)

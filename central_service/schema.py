@@ -447,3 +447,24 @@ phone_verifications = Table(
 )
 Index("phone_verifications_session", phone_verifications.c.kiosk_session_id)
 # --- end of evidence (part A) ------------------------------------------------------------------------------------
+
+# Envelope keys (central_service/crypto): data keys that seal personal fields, each stored wrapped under a
+# master key kept outside the database. `purpose` is "field" (sealing) or "index" (the blind index's key).
+data_keys = Table(
+    "data_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("master_key_id", String(64), nullable=False),
+    Column("wrapped", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("generation", Integer, nullable=False),  # the newest data key of a purpose has the highest
+)
+
+# Retention (central_service/retention.py): rows whose personal data was purged in place (a redeemed
+# appointment keeps its row for the feed; an event keeps its key for idempotency), so reports count what is held.
+purged_rows = Table(
+    "purged_rows", metadata,
+    Column("table_name", String(32), primary_key=True),
+    Column("row_id", String(64), primary_key=True),
+    Column("purged_at", String(32), nullable=False),
+)
