@@ -136,14 +136,15 @@ def test_bad_number_sends_nothing(codes: SignInCodes, sms: SimulatedSmsGateway) 
 def test_central_sms_reads_the_simulated_gateway(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
+    from central_service.app import build_central
     from central_service.cli import cli
+    from central_service.testing import sqlite_settings
 
-    url = f"sqlite:///{tmp_path / 'central.sqlite'}"
-    database = Database(url)
-    upgrade(database.engine)
-    SimulatedSmsGateway(database).send(PHONE, "【示例银行】您的登录验证码为123456")
-    database.dispose()
-    result = CliRunner().invoke(cli, ["--database", url, "--key-dir", str(tmp_path / "keys"), "sms", PHONE])
+    settings = sqlite_settings(tmp_path)  # the texts are sealed under this service's keys: the CLI uses the same
+    central = build_central(settings)
+    central.sms.send(PHONE, "【示例银行】您的登录验证码为123456")  # type: ignore[union-attr]
+    central.store.db.dispose()
+    result = CliRunner().invoke(cli, ["--database", settings.database, "--key-dir", settings.key_dir, "sms", PHONE])
     assert result.exit_code == 0 and "123456" in result.output
 
 
