@@ -42,6 +42,7 @@ from central_service.sms import SimulatedSmsGateway
 from central_service.staff import routes_kiosk as staff_kiosk_routes
 from central_service.staff import routes_pages as staff_page_routes
 from central_service.store import Store
+from central_service.web import pages as web_pages
 from central_service.web import routes as web_routes
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     if status == 404:
+        if web_pages.wants_page(request):
+            return await web_pages.not_found(request)
         return ApiError(404, "not-found", "no such route").response()
     if status == 405:
         return ApiError(405, "method-not-allowed", "this route does not take that method",

@@ -184,3 +184,18 @@ def _csrf_ok(request: Request, session: WebSession, pairs: list[tuple[str, str]]
             return False
     sent = next((v for k, v in pairs if k == "csrf"), "")
     return hmac.compare_digest(sent.encode(), session.csrf_token.encode())
+
+
+COMMON = Pages("common")
+API_PREFIXES = ("/v1/", "/admin", "/healthz", "/readyz", "/static/")
+
+
+def wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not a kiosk or a script calling the API)."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(API_PREFIXES)
+
+
+@COMMON.page
+def not_found(req: PageRequest) -> Response:
+    """The 404 page for a browser (the API keeps its problem+json answer)."""
+    return req.render("error.html", status=404, message_key="error.not_found")
