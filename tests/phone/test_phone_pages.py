@@ -172,3 +172,29 @@ def test_reschedule_and_cancel_from_the_pages_reach_the_feed(service: RunningSer
     visitor.post(f"{base}/cancel", {})
     assert service.store.get_appointment(booking_id)["status"] == "cancelled"
     assert "class=\"qr\"" not in visitor.get(f"{base}/appointment").text
+
+
+def test_a_double_tap_books_once(service: RunningService) -> None:
+    """Two posts of one form racing with one token (a double tap): exactly one runs, the other gets the 403 page."""
+    import threading
+
+    first = signed_in(service, "13900000001")
+    page = first.get("/phone/book/BJ001")
+    day = re.search(r'name="day" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    slot = re.search(r'name="slot" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    second = PageClient(service.url)
+    second.cookies, second.csrf = dict(first.cookies), first.csrf
+    statuses: list[int] = []
+    start = threading.Barrier(2)
+
+    def tap(visitor: PageClient) -> None:
+        start.wait()
+        statuses.append(visitor.post("/phone/book/BJ001", {"day": day, "slot": slot}, follow=False).status_code)
+
+    threads = [threading.Thread(target=tap, args=(v,)) for v in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [303, 403]
+    assert service.store.count("phone_bookings") == 1
