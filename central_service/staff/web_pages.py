@@ -84,11 +84,18 @@ def kiosk_reason(context: Context, reason: str) -> str:
     return kiosk_text(context, "staff", reason)
 
 
+@pass_context
+def role_name(context: Context, role: str) -> str:
+    texts = context["t"]
+    return texts(f"role.{role}") if texts.has(f"role.{role}") else role
+
+
 def kiosk_name(floor: object, kiosk_id: str) -> str:
     return next((k.name for k in getattr(floor, "kiosks", []) if k.kiosk_id == kiosk_id), kiosk_id)
 
 
-PAGES.env.filters.update(local_time=local_time, local_clock=local_clock, kiosk_reason=kiosk_reason)
+PAGES.env.filters.update(local_time=local_time, local_clock=local_clock, kiosk_reason=kiosk_reason,
+                         role_name=role_name)
 PAGES.env.globals.update(kiosk_text=kiosk_text, kiosk_reason=kiosk_reason, kiosk_name=kiosk_name)
 
 
