@@ -327,7 +327,7 @@ payroll_agreement_acceptances = Table(
     Column("accepted_by", String(64), nullable=False),
 )
 
-# A company's authorised agents (经办人); their sign-in credentials live with the staff sign-in (auth/).
+# A company's authorised agents (经办人): they sign in with password + TOTP through auth/ (kind "agent").
 payroll_agents = Table(
     "payroll_agents", metadata,
     Column("id", String(40), primary_key=True),
@@ -336,6 +336,8 @@ payroll_agents = Table(
     Column("login", String(64), nullable=False, unique=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", String(32), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # auth.passwords (scrypt)
+    Column("totp_secret", String(64), nullable=False),  # auth.totp: the agent's authenticator app
 )
 
 # A batch: `revision` grows with every change of its entries; a submission quotes the revision the agent
@@ -359,6 +361,16 @@ payroll_batches = Table(
     Column("file_sha256", String(64)),
 )
 
+# An entry's ID card images (front, back): AES-GCM ciphertext only (payroll/images.py), never logged.
+payroll_entry_images = Table(
+    "payroll_entry_images", metadata,
+    Column("entry_id", String(40), primary_key=True),
+    Column("side", String(8), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("stored_at", String(32), nullable=False),
+)
+
 # One entry per ID number per batch (the unique key is a hash, so the constraint needs no plain number);
 # `line` orders the list for paging; the personal data is the JSON `doc` (never logged).
 payroll_entries = Table(
@@ -380,6 +392,8 @@ payroll_entries = Table(
     UniqueConstraint("batch_id", "id_hash", name="payroll_entries_batch_person"),
     UniqueConstraint("batch_id", "line", name="payroll_entries_batch_line"),
 )
+# Every kiosk account call asks whether its appointment is a payroll pickup: one index lookup, not a scan.
+Index("payroll_entries_appointment", payroll_entries.c.appointment_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -414,4 +428,43 @@ evidence_acceptances = Table(
     Column("digest", String(64), nullable=False),
     Column("given_at", String(32), nullable=False),
 )
+# The one-time codes that confirm the registered mobile number before e-banking is activated
+# (central_service/activation/): only the code's and the number's hashes are kept, the number masked.
+phone_verifications = Table(
+    "phone_verifications", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("kiosk_session_id", String(64), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("phone_hash", String(64), nullable=False),
+    Column("phone_masked", String(16), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # sent | confirmed | retired
+    Column("attempts_left", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("confirmed_at", String(32)),
+)
+Index("phone_verifications_session", phone_verifications.c.kiosk_session_id)
 # --- end of evidence (part A) ------------------------------------------------------------------------------------
+
+# Envelope keys (central_service/crypto): data keys that seal personal fields, each stored wrapped under a
+# master key kept outside the database. `purpose` is "field" (sealing) or "index" (the blind index's key).
+data_keys = Table(
+    "data_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("master_key_id", String(64), nullable=False),
+    Column("wrapped", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("generation", Integer, nullable=False),  # the newest data key of a purpose has the highest
+)
+
+# Retention (central_service/retention.py): rows whose personal data was purged in place (a redeemed
+# appointment keeps its row for the feed; an event keeps its key for idempotency), so reports count what is held.
+purged_rows = Table(
+    "purged_rows", metadata,
+    Column("table_name", String(32), primary_key=True),
+    Column("row_id", String(64), primary_key=True),
+    Column("purged_at", String(32), nullable=False),
+)

@@ -36,6 +36,8 @@ def run_window(workdir: Path) -> None:
                             "follow_official_account"])
     with rehearsal(workdir, setup) as r:
         print(f"rehearsal kiosk ready; {HELP}")
+        r.central.central.sms.echo = print  # type: ignore[union-attr]  # the phone's sign-in codes, here
+        print(f"the customer's phone pages (sign-in codes are printed here): {r.central.url}/phone/")
         for line in demo_sign_in_lines(r.central.url, seed_staff(StaffDirectory(r.central.store.db), [BRANCH])):
             print(line)  # the counter and the floor view of the same branch, in a browser beside the kiosk
         actions = {
