@@ -17,7 +17,7 @@ from central_service.auth import Principal, SignInLocked, SignInRefused
 from central_service.auth.lockout import Lockout
 from central_service.auth.signin import SignIn
 from central_service.payroll.errors import PayrollError
-from central_service.payroll.images import ImageVault, image_key
+from central_service.payroll.images import ImageVault
 from central_service.payroll.opening import Opening
 from central_service.payroll.store import AGENT_KIND, Agent, Batch, PayrollStore
 from central_service.staff.audit import AuditLog
@@ -63,7 +63,7 @@ def opening(req: PageRequest) -> Opening:
 
 def vault(req: PageRequest) -> ImageVault:
     store = req.central.store
-    return ImageVault(store.db, image_key(store.secret), store.now)
+    return ImageVault(store.db, store.now)
 
 
 def agent_sign_in(req: PageRequest) -> SignIn:

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page
 from central_service.auth import totp
 from central_service.ids import id_check_char, make_uscc
 from central_service.payroll.agreement import company_agreement
-from central_service.payroll.images import ImageVault, image_key
+from central_service.payroll.images import ImageVault
 from central_service.payroll.opening import batch_token
 from central_service.payroll.people import Employee
 from central_service.payroll.store import PayrollStore
@@ -80,7 +80,7 @@ def test_every_payroll_page_in_english(service: RunningService, browser: Browser
     deadline = date.today() + timedelta(days=10)
     open_batch = store.create_batch(agent, "December joiners", "payroll_debit", deadline, 5)
     checked = store.create_batch(agent, "November joiners", "payroll_debit_co_branded", deadline, 3)
-    kept = ImageVault(central.store.db, image_key(central.store.secret), central.store.now)
+    kept = ImageVault(central.store.db, central.store.now)
     for n in range(3):
         for batch in (open_batch, checked):
             entry = store.add_entry(batch.id, Employee(f"ZHANG {'ABC'[n]}", _number(n + (0 if batch is checked else 5)),
