@@ -47,9 +47,9 @@ def _page(browser: Browser, service: RunningService, viewport: dict[str, int]) -
     return page
 
 
-def _sign_in(page: Page, url: str, login: str, secret: str) -> None:
+def _sign_in(page: Page, url: str, login: str, secret: str, field: str = "login") -> None:
     page.goto(url)
-    page.fill("#f-login", login)
+    page.fill(f"#f-{field}", login)
     page.fill("#f-password", PASSWORD)
     page.fill("#f-code", totp.code_now(secret))
     with page.expect_navigation():
@@ -103,7 +103,8 @@ def test_every_payroll_page_in_english(service: RunningService, browser: Browser
     look(desk, "portal-submitted")
 
     teller = _page(browser, service, DESKTOP)
-    _sign_in(teller, service.url + "/payroll/staff/sign-in", "T0017", staff_secret)
+    _sign_in(teller, service.url + "/staff/sign-in", "T0017", staff_secret, field="staff_id")
+    teller.goto(service.url + "/payroll/staff")
     look(teller, "teller-home")
     teller.goto(f"{service.url}/payroll/staff/batches/{checked.id}")
     look(teller, "teller-check")

@@ -66,9 +66,10 @@ def _sign_in_payroll_officer(service: RunningService, visitor: PageClient) -> No
     _payroll_batch(service, "fuzz.submitted", submit=True)
     secret = StaffDirectory(service.central.store.db).add("T9016", "BJ001", "柜员", frozenset({Role.PAYROLL_OFFICER}),
                                                           PAYROLL_PASSWORD)
-    visitor.get("/payroll/staff/sign-in")
-    fields = {"login": "T9016", "password": PAYROLL_PASSWORD, "code": totp.code_now(secret)}
-    assert visitor.post("/payroll/staff/sign-in", fields, follow=False).status_code == 303  # signed in
+    visitor.get("/staff/sign-in")
+    fields = {"staff_id": "T9016", "password": PAYROLL_PASSWORD, "code": totp.code_now(secret)}
+    assert visitor.post("/staff/sign-in", fields, follow=False).status_code == 303  # signed in
+    visitor.get("/payroll/staff")
 
 
 # Who crawls and fuzzes: one session each. An area whose pages sit behind its own sign-in adds a visitor here.
