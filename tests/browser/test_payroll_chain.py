@@ -117,7 +117,8 @@ def test_payroll_chain_in_the_browser(service: RunningService, browser: Browser,
                                                           frozenset({Role.PAYROLL_OFFICER}), PASSWORD)
     teller = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
     _sign_in(teller, service.url + "/staff/sign-in", "T0016", secret, human_type, field="staff_id")
-    teller.get_by_role("link", name="代发复核").click()  # from the counter pages to the payroll checks
+    with teller.expect_navigation():
+        teller.get_by_role("link", name="代发复核").click()  # from the counter pages to the payroll checks
     assert teller.url.endswith("/payroll/staff")
     teller.fill("#f-name", "厦门示例科技有限公司")
     teller.fill("#f-uscc", make_uscc("350203", random.Random(16)))
@@ -184,7 +185,8 @@ def test_payroll_chain_in_the_browser(service: RunningService, browser: Browser,
     assert batch_file.validate(agent.request.get(batch_url + "/batch-file").body()) == []
 
     teller.goto(service.url + "/payroll/staff")
-    teller.get_by_role("link", name="2026年12月新员工").click()
+    with teller.expect_navigation():
+        teller.get_by_role("link", name="2026年12月新员工").click()
     for line in (1, 2):
         with teller.expect_navigation():
             teller.locator(f"#entry-{line}").get_by_role("button", name="核实").click()

@@ -97,7 +97,8 @@ def test_every_payroll_page_in_english(service: RunningService, browser: Browser
     look(desk, "portal-home")
     desk.goto(f"{service.url}/payroll/agent/batches/{open_batch.id}")
     look(desk, "portal-batch")
-    desk.get_by_role("link", name="Correct").first.click()
+    with desk.expect_navigation():
+        desk.get_by_role("link", name="Correct").first.click()
     look(desk, "portal-correct")
     desk.goto(f"{service.url}/payroll/agent/batches/{checked.id}")
     look(desk, "portal-submitted")
