@@ -138,6 +138,9 @@ class Retention:
             self._timed_holding("texts sent (SMS)", t.sms_messages.c.sent_at, p.phone),
             self._timed_holding("sign-in codes", t.sign_in_codes.c.expires_at, p.phone),
             self._timed_holding("web sessions", t.web_sessions.c.expires_at, 0),
+            self._holding("payroll ID images", t.payroll_entry_images.c.stored_at, True, p.payroll,
+                          due=self._count(t.payroll_entry_images,
+                                          t.payroll_entry_images.c.entry_id.in_(self._payroll_images_due()))),
         ]
         for kind in self._in_place():
             held = and_(kind.held, ~kind.id_column.in_(self._purged(kind.id_column.table.name)))
@@ -184,10 +187,22 @@ class Retention:
             "sign-in codes": self._delete_timed(t.sign_in_codes.c.expires_at, p.phone,
                                                 t.sign_in_codes.c.locked_until < now),
             "web sessions": self._delete_timed(t.web_sessions.c.expires_at, 0),
+            "payroll ID images": self._purge_payroll_images(),
         }
         for kind in self._in_place():
             done[kind.kind] = self._purge_in_place(kind)
         return done
+
+    def _payroll_images_due(self) -> Any:
+        """Images of payroll entries in a final state for the payroll period (the teller checked them long ago)."""
+        e = t.payroll_entries
+        return select(e.c.id).where(and_(e.c.state.in_(PAYROLL_FINAL),
+                                         e.c.updated_at < self._cutoff(self.periods.payroll))).scalar_subquery()
+
+    def _purge_payroll_images(self) -> int:
+        i = t.payroll_entry_images
+        with self.store.db.tx() as conn:
+            return conn.execute(delete(i).where(i.c.entry_id.in_(self._payroll_images_due()))).rowcount
 
     def _expired(self) -> Iterator[dict[str, Any]]:
         """Booked appointments unchanged for the period whose date (or booking, without one) is past it."""

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from central_service import schema as t
 from central_service.crypto.master import MasterKeys
@@ -152,6 +152,8 @@ class FieldCipher:
         """The newest data key of `purpose`, made (and stored wrapped) when there is none."""
         d = t.data_keys
         with self.db.tx() as conn:
+            if self.db.is_postgres:  # first use races: one key per purpose, so every worker hashes alike
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"data_keys:{purpose}"})
             row = conn.execute(select(d.c.key_id, d.c.wrapped, d.c.master_key_id).where(d.c.purpose == purpose)
                                .order_by(d.c.generation.desc()).limit(1)).first()
             if row is not None:

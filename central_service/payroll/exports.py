@@ -45,8 +45,8 @@ def results_csv(payroll: PayrollStore, batch_id: str, appointment_status: dict[s
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(RESULT_COLUMNS)
-    for entry, person in payroll.with_employees(batch_id, tuple(EntryState)):
+    for entry, name in payroll.results(batch_id):
         status = result_status(entry.state, appointment_status.get(entry.appointment_id or ""))
-        writer.writerow((entry.line, person.name, entry.id_masked, status, entry.reason or "",
+        writer.writerow((entry.line, name, entry.id_masked, status, entry.reason or "",
                          entry.account_number_masked or ""))
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")

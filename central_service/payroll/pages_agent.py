@@ -34,7 +34,7 @@ HOME = "/payroll/agent"
 @page
 def sign_in(req: PageRequest) -> Response:
     """Sign-in name, password and the 6-digit code of the authenticator app."""
-    return sign_in_page(req, agent_sign_in(req), "agent", HOME)
+    return sign_in_page(req, agent_sign_in(req), HOME)
 
 
 @page

@@ -17,18 +17,17 @@ from central_service.auth import Principal, SignInLocked, SignInRefused
 from central_service.auth.lockout import Lockout
 from central_service.auth.signin import SignIn
 from central_service.payroll.errors import PayrollError
-from central_service.payroll.images import ImageVault, image_key
+from central_service.payroll.images import ImageVault
 from central_service.payroll.opening import Opening
 from central_service.payroll.store import AGENT_KIND, Agent, Batch, PayrollStore
 from central_service.staff.audit import AuditLog
-from central_service.staff.directory import StaffDirectory
 from central_service.staff.roles import Permission, may
 from central_service.web import Form, PageError, PageRequest, Pages
 
 HERE = Path(__file__).resolve().parent
 PAGES = Pages("payroll", HERE / "templates", HERE / "texts")
 AGENT_SIGN_IN = "/payroll/agent/sign-in"
-STAFF_SIGN_IN = "/payroll/staff/sign-in"
+STAFF_SIGN_IN = "/staff/sign-in"  # the staff area's sign-in (issue 17): one for every page a member of staff uses
 
 
 class NotSignedIn(Exception):
@@ -63,15 +62,11 @@ def opening(req: PageRequest) -> Opening:
 
 def vault(req: PageRequest) -> ImageVault:
     store = req.central.store
-    return ImageVault(store.db, image_key(store.secret), store.now)
+    return ImageVault(store.db, store.now)
 
 
 def agent_sign_in(req: PageRequest) -> SignIn:
     return SignIn(payroll(req), Lockout(req.central.store.db))
-
-
-def staff_sign_in(req: PageRequest) -> SignIn:
-    return SignIn(StaffDirectory(req.central.store.db), Lockout(req.central.store.db))
 
 
 def signed_in_agent(req: PageRequest) -> Agent:
@@ -117,11 +112,11 @@ def int_param(text: str, default: int) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else default
 
 
-def sign_in_page(req: PageRequest, sign_in: SignIn, who: str, home: str) -> Response:
-    """The sign-in page of `who` (agent, teller): login, password, TOTP code; one message for anything wrong."""
+def sign_in_page(req: PageRequest, sign_in: SignIn, home: str) -> Response:
+    """The agents' sign-in page: login, password, TOTP code; one message for anything wrong."""
     form = req.form
     if not req.is_post:
-        return req.render("sign_in.html", form=form, who=who)
+        return req.render("sign_in.html", form=form)
     try:
         principal: Principal = sign_in.authenticate(form.value("login"), form.value("password"), form.value("code"))
     except SignInLocked:
@@ -134,7 +129,7 @@ def sign_in_page(req: PageRequest, sign_in: SignIn, who: str, home: str) -> Resp
         return req.redirect(home)
     form.values.pop("password", None)
     form.values.pop("code", None)
-    return req.render("sign_in.html", status=422, form=form, who=who)
+    return req.render("sign_in.html", status=422, form=form)
 
 
 def audit(req: PageRequest, officer: dict[str, str], action: str, *, customer_ref: str | None = None,

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from central_api_client import tokens
 from central_service.payroll import images
 from central_service.payroll.errors import InvalidField, NotFound, PayrollError
-from central_service.payroll.images import ImageVault, image_key
+from central_service.payroll.images import ImageVault
 from central_service.payroll.pages_common import PAGES, NotSignedIn, page, payroll, pickup_secret, refuse, vault
 from central_service.payroll.people import employee_from_form
 from central_service.payroll.states import BatchState, EntryState
@@ -170,7 +170,7 @@ def _store_images(request: Request, entry_id: str | None, uploads: dict[str, byt
     if not entry_id:
         return {"id_front": "employee.no_entry"}
     store = central.store
-    kept = ImageVault(store.db, image_key(store.secret), store.now)
+    kept = ImageVault(store.db, store.now)
     errors = {}
     for side in images.SIDES:
         data = uploads.get(side, b"")

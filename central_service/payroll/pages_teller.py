@@ -18,7 +18,6 @@ from central_service.payroll.errors import PayrollError
 from central_service.payroll.opening import OpeningReport
 from central_service.payroll.pages_common import (
     PER_PAGE,
-    STAFF_SIGN_IN,
     audit,
     int_param,
     opening,
@@ -26,9 +25,7 @@ from central_service.payroll.pages_common import (
     payroll,
     pickup_secret,
     refuse,
-    sign_in_page,
     signed_in_officer,
-    staff_sign_in,
     vault,
 )
 from central_service.payroll.poster import qr_data_url
@@ -40,17 +37,6 @@ HOME = "/payroll/staff"
 SMS_TEXT = {"zh_CN": "【{bank}】{company}代发工资卡已开户。请携带本人身份证到网点自助机扫码领卡：{url}",
             "en": "[{bank}] Your {company} payroll account is open. Bring your ID card to a branch kiosk and "
                   "scan: {url}"}
-
-
-@page
-def sign_in(req: PageRequest) -> Response:
-    return sign_in_page(req, staff_sign_in(req), "teller", HOME)
-
-
-@page
-def sign_out(req: PageRequest) -> Response:
-    req.sign_out()
-    return req.redirect(STAFF_SIGN_IN)
 
 
 @page

@@ -36,8 +36,6 @@ ROUTES = [
     *_page("/payroll/join/status", "payrollJoinStatus", e.status, ("GET",)),
     *_page("/payroll/pickup/{entry_id}", "payrollPickup", p.pickup, ("GET",)),
     *_page("/payroll/pickup/{entry_id}/qr.png", "payrollPickupQr", p.pickup_qr, ("GET",)),
-    *_page(f"{STAFF}/sign-in", "payrollStaffSignIn", t.sign_in),
-    *_page(f"{STAFF}/sign-out", "payrollStaffSignOut", t.sign_out, ("POST",)),
     *_page(STAFF, "payrollStaffHome", t.home),
     *_page(f"{STAFF}/batches/{{batch_id}}", "payrollStaffBatch", t.batch, ("GET",)),
     *_page(f"{STAFF}/batches/{{batch_id}}/entries/{{entry_id}}", "payrollStaffDecision", t.entry_decision,

@@ -476,6 +476,21 @@ class PayrollStore:
         for row in rows:
             yield _entry(row), self._open(row.id, row.doc)
 
+    def results(self, batch_id: str) -> Iterator[tuple[Entry, str]]:
+        """Every entry with the name the employer's results show: the full name, or the masked one once
+        retention purged the entry's personal data."""
+        for entry in self._entries(batch_id):
+            try:
+                yield entry, self.employee(entry.id).name
+            except errors.NotFound:
+                yield entry, entry.name_masked
+
+    def _entries(self, batch_id: str) -> Iterator[Entry]:
+        e = t.payroll_entries
+        with self.db.read() as conn:
+            rows = conn.execute(select(e).where(e.c.batch_id == batch_id).order_by(e.c.line)).all()
+        return (_entry(row) for row in rows)
+
     def progress(self, batch_id: str) -> dict[EntryState, int]:
         """How many entries are in each state."""
         e = t.payroll_entries

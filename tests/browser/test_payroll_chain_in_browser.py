@@ -100,9 +100,9 @@ def _upload(page: Page, seed: int, shots: Path | None = None, axe_check=None) ->
     assert "已上传 2 / 2 张" in page.locator("main").inner_text()
 
 
-def _sign_in(page: Page, url: str, login: str, secret: str, human_type) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page: Page, url: str, login: str, secret: str, human_type, field: str = "login") -> None:  # type: ignore[no-untyped-def]
     page.goto(url)
-    page.fill("#f-login", login)
+    page.fill(f"#f-{field}", login)
     page.fill("#f-password", PASSWORD)
     human_type(page.locator("#f-code"), totp.code_now(secret))
     with page.expect_navigation():
@@ -116,7 +116,9 @@ def test_payroll_chain_in_the_browser(service: RunningService, browser: Browser,
     secret = StaffDirectory(service.central.store.db).add("T0016", "BJ001", "柜员甲",
                                                           frozenset({Role.PAYROLL_OFFICER}), PASSWORD)
     teller = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
-    _sign_in(teller, service.url + "/payroll/staff/sign-in", "T0016", secret, human_type)
+    _sign_in(teller, service.url + "/staff/sign-in", "T0016", secret, human_type, field="staff_id")
+    with teller.expect_navigation():
+        teller.get_by_role("link", name="代发复核").click()  # from the counter pages to the payroll checks
     assert teller.url.endswith("/payroll/staff")
     teller.fill("#f-name", "厦门示例科技有限公司")
     teller.fill("#f-uscc", make_uscc("350203", random.Random(16)))
@@ -183,7 +185,8 @@ def test_payroll_chain_in_the_browser(service: RunningService, browser: Browser,
     assert batch_file.validate(agent.request.get(batch_url + "/batch-file").body()) == []
 
     teller.goto(service.url + "/payroll/staff")
-    teller.get_by_role("link", name="2026年12月新员工").click()
+    with teller.expect_navigation():
+        teller.get_by_role("link", name="2026年12月新员工").click()
     for line in (1, 2):
         with teller.expect_navigation():
             teller.locator(f"#entry-{line}").get_by_role("button", name="核实").click()

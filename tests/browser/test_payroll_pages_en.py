@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page
 from central_service.auth import totp
 from central_service.ids import id_check_char, make_uscc
 from central_service.payroll.agreement import company_agreement
-from central_service.payroll.images import ImageVault, image_key
+from central_service.payroll.images import ImageVault
 from central_service.payroll.opening import batch_token
 from central_service.payroll.people import Employee
 from central_service.payroll.store import PayrollStore
@@ -47,9 +47,9 @@ def _page(browser: Browser, service: RunningService, viewport: dict[str, int]) -
     return page
 
 
-def _sign_in(page: Page, url: str, login: str, secret: str) -> None:
+def _sign_in(page: Page, url: str, login: str, secret: str, field: str = "login") -> None:
     page.goto(url)
-    page.fill("#f-login", login)
+    page.fill(f"#f-{field}", login)
     page.fill("#f-password", PASSWORD)
     page.fill("#f-code", totp.code_now(secret))
     with page.expect_navigation():
@@ -80,7 +80,7 @@ def test_every_payroll_page_in_english(service: RunningService, browser: Browser
     deadline = date.today() + timedelta(days=10)
     open_batch = store.create_batch(agent, "December joiners", "payroll_debit", deadline, 5)
     checked = store.create_batch(agent, "November joiners", "payroll_debit_co_branded", deadline, 3)
-    kept = ImageVault(central.store.db, image_key(central.store.secret), central.store.now)
+    kept = ImageVault(central.store.db, central.store.now)
     for n in range(3):
         for batch in (open_batch, checked):
             entry = store.add_entry(batch.id, Employee(f"ZHANG {'ABC'[n]}", _number(n + (0 if batch is checked else 5)),
@@ -97,13 +97,15 @@ def test_every_payroll_page_in_english(service: RunningService, browser: Browser
     look(desk, "portal-home")
     desk.goto(f"{service.url}/payroll/agent/batches/{open_batch.id}")
     look(desk, "portal-batch")
-    desk.get_by_role("link", name="Correct").first.click()
+    with desk.expect_navigation():
+        desk.get_by_role("link", name="Correct").first.click()
     look(desk, "portal-correct")
     desk.goto(f"{service.url}/payroll/agent/batches/{checked.id}")
     look(desk, "portal-submitted")
 
     teller = _page(browser, service, DESKTOP)
-    _sign_in(teller, service.url + "/payroll/staff/sign-in", "T0017", staff_secret)
+    _sign_in(teller, service.url + "/staff/sign-in", "T0017", staff_secret, field="staff_id")
+    teller.goto(service.url + "/payroll/staff")
     look(teller, "teller-home")
     teller.goto(f"{service.url}/payroll/staff/batches/{checked.id}")
     look(teller, "teller-check")

@@ -79,10 +79,12 @@ def test_the_chain_over_http(service: RunningService) -> None:
     rng = random.Random(16)
     staff_secret = _officer(service)
     teller = PageClient(service.url)
-    teller.get("/payroll/staff/sign-in")
-    page = teller.post("/payroll/staff/sign-in", {"login": "T0016", "password": PASSWORD,
-                                                 "code": totp.code_now(staff_secret)})
-    assert page.url.endswith("/payroll/staff"), page.text[:500]
+    teller.get("/payroll/staff")  # not signed in: the staff area's sign-in, shared by every staff page
+    page = teller.post("/staff/sign-in", {"staff_id": "T0016", "password": PASSWORD,
+                                          "code": totp.code_now(staff_secret)})
+    assert page.url.endswith("/staff/counter"), page.text[:500]
+    assert 'href="/payroll/staff"' in page.text  # the counter links a payroll officer to the checks
+    teller.get("/payroll/staff")
     bad = make_uscc("350203", rng)
     page = teller.post("/payroll/staff", {"what": "company", "name": "厦门示例科技有限公司",
                                           "uscc": bad[:17] + ("0" if bad[17] != "0" else "1"),
@@ -255,7 +257,7 @@ def test_visitors_not_signed_in_go_to_their_sign_in(service: RunningService) -> 
     visitor = PageClient(service.url)
     for path, target in [("/payroll/agent", "/payroll/agent/sign-in"),
                          ("/payroll/agent/batches/pb_x", "/payroll/agent/sign-in"),
-                         ("/payroll/staff", "/payroll/staff/sign-in")]:
+                         ("/payroll/staff", "/staff/sign-in")]:
         response = visitor.get(path, follow=False)
         assert response.status_code == 303 and response.headers["location"] == target, path
     assert visitor.get("/payroll/join").status_code == 404  # no batch QR scanned in this session

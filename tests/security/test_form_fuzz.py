@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from central_service.app import routes
+from central_service.auth import totp
+from central_service.ids import make_uscc
+from central_service.payroll.agreement import company_agreement
+from central_service.payroll.people import Employee
+from central_service.payroll.store import PayrollStore
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.roles import Role
 from central_service.testing import RunningService, sqlite_settings
 from central_service.web.page_client import PageClient
 
 EXAMPLES_PER_FORM = 25
 PHONE = "13900001111"
+PAYROLL_PASSWORD = "correct horse battery"
 NASTY = ["", " ", "0", "-1", "1" * 40, "９９", "'\"<script>alert(1)</script>", "../../etc/passwd", "%00", "\x00",
          "\u202e", "张" * 300, "a" * 5000, "13800138000", "11010519491231002X", "2026-02-30", "NaN", "true"]
 
@@ -30,10 +40,44 @@ def _sign_in_phone(service: RunningService, visitor: PageClient) -> None:
     assert visitor.post("/phone/sign-in/code", {"code": code}, follow=False).status_code == 303  # signed in
 
 
+def _payroll_batch(service: RunningService, login: str, *, submit: bool) -> str:
+    """A company with its agreement, an agent `login` and a batch with one entry (submitted if asked); the
+    agent's TOTP secret."""
+    store = PayrollStore(service.central.store.db, service.central.store.clock)
+    company = store.register_company(f"模糊测试{login}", make_uscc("350203", random.Random(login)), "3502031234567890",
+                                     "BJ001", by="fuzz")
+    store.accept_agreement(company.id, company_agreement(), by="fuzz")
+    agent, secret = store.add_agent(company.id, "经办", login, PAYROLL_PASSWORD)
+    batch = store.create_batch(agent, "模糊批次", "payroll_debit", store.today() + timedelta(days=7), 5)
+    store.add_entry(batch.id, Employee("张三", "11010519491231002X", None, "13812345678"))
+    if submit:
+        store.submit(agent, batch.id, store.batch(batch.id).revision)
+    return secret
+
+
+def _sign_in_payroll_agent(service: RunningService, visitor: PageClient) -> None:
+    secret = _payroll_batch(service, "fuzz.agent", submit=False)
+    visitor.get("/payroll/agent/sign-in")
+    fields = {"login": "fuzz.agent", "password": PAYROLL_PASSWORD, "code": totp.code_now(secret)}
+    assert visitor.post("/payroll/agent/sign-in", fields, follow=False).status_code == 303  # signed in
+
+
+def _sign_in_payroll_officer(service: RunningService, visitor: PageClient) -> None:
+    _payroll_batch(service, "fuzz.submitted", submit=True)
+    secret = StaffDirectory(service.central.store.db).add("T9016", "BJ001", "柜员", frozenset({Role.PAYROLL_OFFICER}),
+                                                          PAYROLL_PASSWORD)
+    visitor.get("/staff/sign-in")
+    fields = {"staff_id": "T9016", "password": PAYROLL_PASSWORD, "code": totp.code_now(secret)}
+    assert visitor.post("/staff/sign-in", fields, follow=False).status_code == 303  # signed in
+    visitor.get("/payroll/staff")
+
+
 # Who crawls and fuzzes: one session each. An area whose pages sit behind its own sign-in adds a visitor here.
 VISITORS: dict[str, Callable[[RunningService, PageClient], None]] = {
     "anonymous": lambda service, visitor: None,
     "phone customer": _sign_in_phone,
+    "payroll agent": _sign_in_payroll_agent,
+    "payroll officer": _sign_in_payroll_officer,
 }
 
 
