@@ -136,9 +136,12 @@ class CentralClient:
             response.close()
             raise
 
-    def lookup(self, token: str, *, idempotency_key: str | None = None) -> m.Appointment:
-        """The appointment a scanned QR token names. Raises NotFound, Forbidden (other branch), Rejected."""
-        body = m.LookupRequest(token=token)
+    def lookup(self, token: str, *, id_number: str | None = None,
+               idempotency_key: str | None = None) -> m.Appointment:
+        """The appointment a scanned QR token names (a payroll batch QR with the employee's `id_number`: that
+        employee's pickup appointment). Raises NotFound, Forbidden (other branch), Conflict (a returned or not
+        yet opened payroll entry), Rejected."""
+        body = m.LookupRequest(token=token, id_number=id_number)
         return self._call("POST", "/v1/appointments/lookup", m.Appointment, body=body, key=idempotency_key)
 
     # --- push ----------------------------------------------------------------------------------------------

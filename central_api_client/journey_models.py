@@ -251,6 +251,7 @@ class WechatBinding(ContractModel):
 class WalkInSessionRequest(ContractModel):
     kiosk_session_id: SessionRef
     document: IdDocument
+    expires_in_s: Annotated[int, Field(ge=60, le=1800)] | None = None  # the kiosk's countdown for the form
 
 
 class WalkInSession(ContractModel):

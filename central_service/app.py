@@ -28,24 +28,27 @@ from central_service.activation import routes as routes_activation
 from central_service.central import Central, load_signing_keys
 from central_service.changes import listen_postgres
 from central_service.core_banking.simulated import SimulatedCore
+from central_service.crypto import MASTER_DIR, FieldCipher, MasterKeys
 from central_service.db import Database
 from central_service.enrolment_ca import EnrolmentCA
 from central_service.evidence import pages as evidence_pages
 from central_service.evidence import routes as routes_evidence
 from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
+from central_service.payroll import routes as payroll_routes
 from central_service.phone import routes as phone_routes
 from central_service.problems import ApiError
 from central_service.settings import Settings
 from central_service.sms import SimulatedSmsGateway
 from central_service.staff import routes_kiosk as staff_kiosk_routes
+from central_service.staff import routes_pages as staff_page_routes
 from central_service.store import Store
 from central_service.web import routes as web_routes
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
                 routes_admin.ROUTES, web_routes.ROUTES, phone_routes.ROUTES, staff_kiosk_routes.ROUTES,
-                routes_evidence.ROUTES, routes_activation.ROUTES,
+                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES, routes_activation.ROUTES,
                 evidence_pages.ROUTES]
 
 
@@ -55,7 +58,8 @@ def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = 
     db = Database(settings.database, pool_size=settings.pool_size)
     if migrate:
         upgrade(db.engine)
-    store = Store(db, clock=clock)
+    masters = MasterKeys(Path(settings.key_dir) / MASTER_DIR if settings.key_dir else None)
+    store = Store(db, clock=clock, fields=FieldCipher(db, masters, clock=clock))
     keys = load_signing_keys(Path(settings.key_dir) if settings.key_dir else None)
     ca = EnrolmentCA.load_or_create(Path(settings.enrolment_ca_dir)) if settings.enrolment_ca_dir else None
     sms = SimulatedSmsGateway(db, echo=_print_line if settings.print_sms else None)

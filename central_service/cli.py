@@ -1,5 +1,6 @@
 """`central`: run and administer the appointment service — serve | seed | db upgrade | kiosk add |
-enrolment-code | staff. Settings come from a TOML file (`--config`, `[central]` table) with options on top.
+enrolment-code | staff | sms | keys rotate | retention report/purge. Settings come from a TOML file (`--config`,
+`[central]` table) with options on top.
 
 Plain HTTP is for loopback only: a node that listens on another address must serve TLS (`ssl_certfile`).
 """
@@ -192,6 +193,84 @@ def sms(ctx: click.Context, phone: str, limit: int) -> None:
             click.echo(message.body)
     finally:
         central.store.db.dispose()
+
+
+@cli.group()
+def keys() -> None:
+    """Master and data keys of encryption at rest (docs/security.md)."""
+
+
+@keys.command("rotate")
+@click.pass_context
+def keys_rotate(ctx: click.Context) -> None:
+    """New master key; every data key re-wrapped under it; a new data key for new writes. Data is not rewritten."""
+    settings = _settings(ctx)
+    if not settings.key_dir:
+        raise click.BadParameter("the keys live in memory (no key_dir): nothing to rotate", param_hint="--key-dir")
+    central = _central(settings)
+    try:
+        report = central.store.fields.rotate()
+    finally:
+        central.store.db.dispose()
+    click.echo(f"master key {report.master_key_id}: {report.rewrapped} data key(s) re-wrapped; "
+               f"new writes use data key {report.data_key_id}")
+    if report.retired_masters:
+        click.echo(f"retired master key(s): {', '.join(report.retired_masters)}")
+
+
+@keys.command("reseal")
+@click.pass_context
+def keys_reseal(ctx: click.Context) -> None:
+    """Rewrite every sealed column under the current data key (and seal values stored before encryption)."""
+    from central_service.crypto.reseal import reseal
+
+    central = _central(_settings(ctx))
+    try:
+        done = reseal(central.store.fields)
+    finally:
+        central.store.db.dispose()
+    for column, count in done.items():
+        click.echo(f"{column}: {count} value(s) resealed")
+
+
+@cli.group()
+def retention() -> None:
+    """What personal data the store holds, and purging what is past its period (retention_*_days settings)."""
+
+
+@retention.command("report")
+@click.pass_context
+def retention_report(ctx: click.Context) -> None:
+    """One line per kind of row: how many hold personal data, how many are past their period, the oldest."""
+    from central_service.retention import Periods, Retention
+
+    settings = _settings(ctx)
+    central = _central(settings)
+    try:
+        lines = Retention(central.store, Periods.from_settings(settings)).report()
+    finally:
+        central.store.db.dispose()
+    click.echo(f"{'kind':<24} {'held':>8} {'due':>8}  {'period':>6}  oldest")
+    for h in lines:
+        click.echo(f"{h.kind:<24} {h.held:>8} {h.due:>8}  {h.period_days:>5}d  {h.oldest or '-'}")
+
+
+@retention.command("purge")
+@click.pass_context
+def retention_purge(ctx: click.Context) -> None:
+    """Purge the personal data past its period (idempotent; run it daily, e.g. from a systemd timer)."""
+    from central_service.retention import Periods, Retention
+
+    settings = _settings(ctx)
+    central = _central(settings)
+    try:
+        done = Retention(central.store, Periods.from_settings(settings)).purge()
+    finally:
+        central.store.db.dispose()
+    for kind, count in done.items():
+        click.echo(f"{kind}: {count} purged")
+
+
 def _register_groups() -> None:
     from central_service.staff.cli import staff_group
 
@@ -199,6 +278,20 @@ def _register_groups() -> None:
 
 
 _register_groups()
+
+
+@cli.command()
+@click.option("--out", "out_dir", default="docs/screens/phone", show_default=True, type=click.Path(file_okay=False))
+def screens(out_dir: str) -> None:
+    """Screenshots of every phone page at 390x844 in zh_CN and en (needs the test extras and Debian's chromium)."""
+    import tempfile
+
+    from central_service.phone.gallery import render_gallery
+    from central_service.testing import RunningService, sqlite_settings
+
+    with tempfile.TemporaryDirectory() as tmp, RunningService(sqlite_settings(Path(tmp))) as service:
+        written = render_gallery(Path(out_dir), service)
+    click.echo(f"{len(written)} screenshots in {out_dir} (index.html)")
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")  # purged personal data is overwritten, not left in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -65,6 +66,9 @@ class Database:
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self._writer = threading.Lock() if not self.is_postgres else None
         self._after_commit: list[Callable[[set[str]], None]] = []
+        # The process's FieldCipher for this database (central_service.crypto.cipher_for): personal columns of
+        # every store module are sealed with it. Set once by the service's assembly; tests get an in-memory one.
+        self.fields: Any = None
         self._touched: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("central_touched",
                                                                                         default=None)
 

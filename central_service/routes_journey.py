@@ -12,6 +12,7 @@ from central_service.activation.routes import require_confirmed
 from central_service.core_banking import CoreRefusal, CoreUnavailable
 from central_service.evidence.routes import check_opening, record_opening
 from central_service.kiosk_api import Call, kiosk_get, kiosk_post
+from central_service.payroll import kiosk_routes as payroll_routes
 from central_service.problems import ApiError, json_response
 
 
@@ -39,8 +40,12 @@ def verify_identity(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
 @kiosk_post("OpenAccountRequest")
 def open_account(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
     check_opening(body)
+    batch_account = payroll_routes.batch_account(call, body.get("appointment_id"))
     with call.central.store.db.tx():  # the account and its evidence commit together (joins the key's transaction)
-        account = _core(lambda: call.central.core.open_account(call.branch_id, body))
+        if batch_account is not None:  # a payroll pickup: the account was opened with the batch; bind the card
+            account = _core(lambda: call.central.core.bind_card(call.branch_id, batch_account, body))
+        else:
+            account = _core(lambda: call.central.core.open_account(call.branch_id, body))
         record_opening(call, account, body)
     return 201, account
 

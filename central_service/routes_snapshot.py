@@ -54,8 +54,9 @@ def _read_block(call: Call, branch_id: str, after_id: str, size: int) -> list[tu
     a = t.appointments
     query = (select(a.c.id, a.c.doc).where(and_(a.c.branch_id == branch_id, a.c.status != "cancelled",
                                                 a.c.id > after_id)).order_by(a.c.id).limit(size))
-    with call.central.store.db.read() as conn:
-        return [(row[0], row[1]) for row in conn.execute(query)]
+    store = call.central.store
+    with store.db.read() as conn:
+        return [(row[0], store.open_doc(row[0], row[1])) for row in conn.execute(query)]
 
 
 def _checkpoint(secret: bytes, fields: dict[str, Any], lines: list[str], last_id: str, total: int | None) -> str:

@@ -36,6 +36,15 @@ class Settings:
     enrolment_ca_dir: str | None = None  # the enrolment CA's certificate and key (made on first use): signs CSRs
     log_level: str = "info"
     print_sms: bool = False  # dev mode: the simulated SMS gateway also prints each message on stdout
+    # Retention of personal data (`central retention report|purge`), in days after the row's last change.
+    retention_completed_days: int = 30  # redeemed appointments: personal fields replaced by masks
+    retention_cancelled_days: int = 30  # cancelled appointments: rows deleted (kiosks got their tombstone)
+    retention_expired_days: int = 7  # booked appointments whose date (or booking) passed: cancelled, masked
+    retention_walk_in_days: int = 7  # walk-in form sessions after they expired: deleted
+    retention_event_days: int = 90  # kiosk event payloads: replaced by a purge mark (the key stays)
+    retention_answer_days: int = 30  # stored answers of idempotent requests: deleted
+    retention_payroll_days: int = 90  # payroll entries once removed, refused or opened: personal JSON purged
+    retention_phone_days: int = 7  # phone pages: texts sent, used sign-in codes, drafts of passed booking days
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values."""

@@ -5,6 +5,10 @@ Feed order is commit order on both stores: `_next_seq` takes a branch's next seq
 branch's row lock (SELECT ... FOR UPDATE on PostgreSQL, the single writer on SQLite), and the lock is held
 until the transaction commits, so a row with a lower number is always visible before one with a higher
 number and a kiosk reading "after N" never skips a row that commits late.
+
+Personal data is sealed as it is written and opened as it is read (`self.fields`, central_service/crypto):
+appointment documents, walk-in documents, event payloads and stored idempotent answers. Sealed columns are
+opaque to SQL; every query filters on the plain columns beside them (branch, status, seq, times).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from central_api_client.checksum import branch_digest, canonical_json
 from central_api_client.models import Appointment
 from central_service import schema as t
+from central_service.crypto import FieldCipher, cipher_for
 from central_service.db import Database
 from central_service.timefmt import iso
 
@@ -64,6 +69,18 @@ class StoredAnswer:
 
 
 @dataclass(frozen=True)
+class WalkInRow:
+    """A walk-in form session as stored, its document opened."""
+
+    branch_id: str
+    status: str
+    expires_at: float
+    appointment_id: str | None
+    secret_hash: str
+    document: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class FeedRow:
     seq: int
     status: str
@@ -73,9 +90,13 @@ class FeedRow:
 class Store:
     """All state of the appointment service, on one `Database`."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] | None = None,
+                 fields: FieldCipher | None = None) -> None:
         self.db = db
         self.clock = clock or (lambda: datetime.now(UTC))
+        if fields is not None:
+            db.fields = fields
+        self.fields = cipher_for(db)
         self.counters: Counter[str] = Counter()
         self._digests: dict[str, tuple[int, int, int, str]] = {}
         self.epoch = self._meta("epoch", lambda: secrets.token_hex(8))
@@ -92,6 +113,14 @@ class Store:
 
     def now(self) -> str:
         return iso(self.clock())
+
+    def seal_doc(self, appointment_id: str, doc_json: str) -> str:
+        """The stored form of an appointment's canonical JSON (sealed to its row)."""
+        return self.fields.encrypt_field(doc_json, f"appointments.doc:{appointment_id}")
+
+    def open_doc(self, appointment_id: str, stored: str) -> str:
+        """The canonical JSON of a stored appointment. Raises FieldDecryptError."""
+        return self.fields.decrypt_field(stored, f"appointments.doc:{appointment_id}")
 
     # --- the feed ------------------------------------------------------------------------------------------
 
@@ -122,7 +151,7 @@ class Store:
             doc = contract_form(doc)
             values = {"id": doc["id"], "branch_id": doc["branch_id"], "seq": seq, "status": doc["status"],
                       "version": doc["version"], "updated_at": doc["updated_at"],
-                      "doc": canonical_json(doc).decode("utf-8")}
+                      "doc": self.seal_doc(doc["id"], canonical_json(doc).decode("utf-8"))}
             statement = self._insert(t.appointments).values(**values)
             conn.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
         return doc
@@ -141,7 +170,8 @@ class Store:
                 first = self._next_seqs(conn, branch_id, len(group))
                 rows = [{"id": d["id"], "branch_id": branch_id, "seq": first + i, "status": d["status"],
                          "version": d["version"], "updated_at": d["updated_at"],
-                         "doc": canonical_json(d).decode("utf-8")} for i, d in enumerate(group)]
+                         "doc": self.seal_doc(d["id"], canonical_json(d).decode("utf-8"))}
+                        for i, d in enumerate(group)]
                 for start in range(0, len(rows), 5000):
                     conn.execute(t.appointments.insert(), rows[start:start + 5000])
 
@@ -151,14 +181,15 @@ class Store:
         query = select(t.appointments.c.doc).where(t.appointments.c.id == appointment_id)
         with self.db.read() as conn:
             doc = conn.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
-        return json.loads(doc) if doc else None
+        return json.loads(self.open_doc(appointment_id, doc)) if doc else None
 
     def appointments(self, branch_id: str, *, include_cancelled: bool = False) -> list[dict[str, Any]]:
-        query = select(t.appointments.c.doc).where(t.appointments.c.branch_id == branch_id)
+        a = t.appointments
+        query = select(a.c.id, a.c.doc).where(a.c.branch_id == branch_id)
         if not include_cancelled:
-            query = query.where(t.appointments.c.status != "cancelled")
+            query = query.where(a.c.status != "cancelled")
         with self.db.read() as conn:
-            return [json.loads(doc) for doc in conn.execute(query.order_by(t.appointments.c.id)).scalars()]
+            return [json.loads(self.open_doc(i, doc)) for i, doc in conn.execute(query.order_by(a.c.id))]
 
     def horizon(self, branch_id: str) -> int:
         """The highest purged tombstone's position: cursors below it missed a deletion."""
@@ -177,10 +208,10 @@ class Store:
     def feed(self, branch_id: str, after: int, limit: int) -> tuple[list[FeedRow], bool]:
         """Rows after `after` in feed order, and whether more follow."""
         a = t.appointments
-        query = (select(a.c.seq, a.c.status, a.c.doc).where(and_(a.c.branch_id == branch_id, a.c.seq > after))
-                 .order_by(a.c.seq).limit(limit + 1))
+        query = (select(a.c.seq, a.c.status, a.c.id, a.c.doc)
+                 .where(and_(a.c.branch_id == branch_id, a.c.seq > after)).order_by(a.c.seq).limit(limit + 1))
         with self.db.read() as conn:
-            rows = [FeedRow(*row) for row in conn.execute(query)]
+            rows = [FeedRow(seq, status, self.open_doc(i, doc)) for seq, status, i, doc in conn.execute(query)]
         return rows[:limit], len(rows) > limit
 
     def feed_page(self, branch_id: str, after: int, limit: int) -> tuple[list[FeedRow], bool, tuple[int, str] | None]:
@@ -208,14 +239,15 @@ class Store:
     def snapshot(self, branch_id: str, after_id: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
         """Live appointments with id > after_id, in id order."""
         a = t.appointments
-        query = (select(a.c.doc).where(and_(a.c.branch_id == branch_id, a.c.status != "cancelled",
-                                            a.c.id > after_id)).order_by(a.c.id).limit(limit + 1))
+        query = (select(a.c.id, a.c.doc).where(and_(a.c.branch_id == branch_id, a.c.status != "cancelled",
+                                                    a.c.id > after_id)).order_by(a.c.id).limit(limit + 1))
         with self.db.read() as conn:
-            docs = [json.loads(doc) for doc in conn.execute(query).scalars()]
+            docs = [json.loads(self.open_doc(i, doc)) for i, doc in conn.execute(query)]
         return docs[:limit], len(docs) > limit
 
-    def purge_tombstones(self, branch_id: str) -> int:
-        """Forget the branch's cancelled appointments; cursors of this branch from before them get 410.
+    def purge_tombstones(self, branch_id: str, *, before: str | None = None) -> int:
+        """Forget the branch's cancelled appointments (those last changed before `before`, if given); cursors
+        of this branch from before them get 410.
 
         The horizon is the highest purged tombstone's position, per branch: an up-to-date cursor (or one of
         another branch) stays valid.
@@ -224,6 +256,8 @@ class Store:
         with self.db.tx() as conn:
             _, horizon = self._lock_branch(conn, branch_id)
             gone = and_(a.c.branch_id == branch_id, a.c.status == "cancelled")
+            if before is not None:
+                gone = and_(gone, a.c.updated_at < before)
             highest = conn.execute(select(func.max(a.c.seq)).where(gone)).scalar_one_or_none()
             purged = conn.execute(delete(a).where(gone)).rowcount
             if highest is not None:
@@ -304,12 +338,16 @@ class Store:
         with self.db.read() as conn:
             row = conn.execute(select(i.c.fingerprint, i.c.status, i.c.body)
                                .where(and_(i.c.branch_id == branch_id, i.c.key == key))).first()
-        return StoredAnswer(*row) if row else None
+        if row is None:
+            return None
+        return StoredAnswer(row.fingerprint, row.status,
+                            self.fields.decrypt_field(row.body, f"idempotency.body:{branch_id}:{key}"))
 
     def store_answer(self, branch_id: str, key: str, fingerprint: str, status: int, body: str) -> None:
         with self.db.tx() as conn:
+            sealed = self.fields.encrypt_field(body, f"idempotency.body:{branch_id}:{key}")
             conn.execute(t.idempotency.insert().values(branch_id=branch_id, key=key, fingerprint=fingerprint,
-                                                       status=status, body=body, created_at=self.now()))
+                                                       status=status, body=sealed, created_at=self.now()))
         self.counters["keys_applied"] += 1
 
     def lock_key(self, branch_id: str, key: str) -> None:
@@ -334,7 +372,8 @@ class Store:
             conn.execute(t.events.insert().values(
                 event_id=event_id, branch_id=kiosk.branch_id, kiosk_id=kiosk.kiosk_id, key=key,
                 fingerprint=fingerprint, stream=event["stream"], kind=event["kind"],
-                occurred_at=event["occurred_at"], payload=payload, received_at=received))
+                occurred_at=event["occurred_at"], received_at=received,
+                payload=self.fields.encrypt_field(payload, f"events.payload:{event_id}")))
         return event_id, received
 
     def event_keys(self, branch_id: str) -> list[str]:
@@ -354,14 +393,19 @@ class Store:
         with self.db.tx() as conn:
             conn.execute(t.walk_ins.insert().values(
                 id=session_id, branch_id=kiosk.branch_id, kiosk_id=kiosk.kiosk_id, secret_hash=secret_hash,
-                status="waiting", expires_at=expires_at, document=document))
+                status="waiting", expires_at=expires_at,
+                document=self.fields.encrypt_field(document, f"walk_ins.document:{session_id}")))
 
-    def walk_in(self, session_id: str) -> Any:
+    def walk_in(self, session_id: str) -> WalkInRow | None:
         """The session row (branch_id, status, expires_at, appointment_id, secret_hash, document) or None."""
         w = t.walk_ins
         with self.db.read() as conn:
-            return conn.execute(select(w.c.branch_id, w.c.status, w.c.expires_at, w.c.appointment_id,
-                                       w.c.secret_hash, w.c.document).where(w.c.id == session_id)).first()
+            row = conn.execute(select(w.c.branch_id, w.c.status, w.c.expires_at, w.c.appointment_id,
+                                      w.c.secret_hash, w.c.document).where(w.c.id == session_id)).first()
+        if row is None:
+            return None
+        document = self.fields.decrypt_field(row.document, f"walk_ins.document:{session_id}")
+        return WalkInRow(row.branch_id, row.status, row.expires_at, row.appointment_id, row.secret_hash, document)
 
     def submit_walk_in(self, session_id: str, appointment: dict[str, Any]) -> bool:
         """Store the walk-in's appointment and mark the session submitted; False if it was submitted before."""

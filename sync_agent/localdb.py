@@ -3,7 +3,8 @@
 Why these settings: WAL lets the app write while the agent reads a long page; synchronous=FULL makes a
 committed journal or outbox row survive a power cut; busy_timeout plus BEGIN IMMEDIATE make a second
 process wait for the lock instead of failing with "database is locked"; foreign keys keep steps tied to
-their session. The schema is an ordered list of migrations recorded in the database itself.
+their session; secure_delete overwrites what retention purges (Debian's SQLite has it on, other builds may
+not). The schema is an ordered list of migrations recorded in the database itself.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class LocalDb:
                 raise LocalDbError(f"{self.path}: WAL mode refused (got {mode})")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # purged personal data is overwritten, not left in free space
 
     @property
     def conn(self) -> sqlite3.Connection:

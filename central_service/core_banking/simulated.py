@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from central_service import schema as t
 from central_service.core_banking import CoreRefusal, CoreUnavailable
 from central_service.ids import id_number_valid
-from central_service.store import Store, new_id, sha256
+from central_service.store import Store, new_id
 from central_service.timefmt import iso
 
 # The simulated bank's credit cards (a real core answers with the bank's own). "standard-debit-linked" is the
@@ -70,10 +70,11 @@ class SimulatedCore:
         """The person's rules; `for_update` (inside a transaction) creates the row if needed and locks it until
         commit, so two concurrent Class I openings for one person cannot both pass the one-Class-I check."""
         p = t.core_people
-        query = select(p.c.blocklisted, p.c.holds_class1, p.c.outcome).where(p.c.id_number == id_number)
+        person_key = self.store.fields.index_of(id_number)  # the table holds a keyed hash, never the number
+        query = select(p.c.blocklisted, p.c.holds_class1, p.c.outcome).where(p.c.id_number == person_key)
         with self.store.db.read() as conn:
             if for_update:
-                conn.execute(self._insert_people().values(id_number=id_number, blocklisted=False, holds_class1=False)
+                conn.execute(self._insert_people().values(id_number=person_key, blocklisted=False, holds_class1=False)
                              .on_conflict_do_nothing())
                 query = query.with_for_update()
             row = conn.execute(query).first()
@@ -85,7 +86,7 @@ class SimulatedCore:
 
     def set_person(self, id_number: str, **rules: Any) -> None:
         current = {**self.person(id_number), **rules}
-        values = {"id_number": id_number, "blocklisted": bool(current["blocklisted"]),
+        values = {"id_number": self.store.fields.index_of(id_number), "blocklisted": bool(current["blocklisted"]),
                   "holds_class1": bool(current["holds_class1"]), "outcome": current["outcome"]}
         with self.store.db.tx() as conn:
             conn.execute(self._insert_people().values(**values)
@@ -95,9 +96,9 @@ class SimulatedCore:
 
     def _put(self, kind: str, record_id: str, branch_id: str, body: dict[str, Any], ref: str | None = None) -> None:
         with self.store.db.tx() as conn:
+            sealed = self.store.fields.encrypt_field(json.dumps(body, ensure_ascii=False), _context(record_id))
             conn.execute(t.core_records.insert().values(id=record_id, branch_id=branch_id, kind=kind, ref=ref,
-                                                        body=json.dumps(body, ensure_ascii=False),
-                                                        created_at=self.store.now()))
+                                                        body=sealed, created_at=self.store.now()))
 
     def _get(self, kind: str, record_id: str, branch_id: str, what: str, *, for_update: bool = False) -> dict[str, Any]:
         """A record of this branch only (another branch's is as good as absent); `for_update` locks it to the
@@ -108,7 +109,7 @@ class SimulatedCore:
             body = conn.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
         if body is None:
             raise CoreRefusal(404, "not-found", f"no such {what} in this branch")
-        return json.loads(body)
+        return json.loads(self.store.fields.decrypt_field(body, _context(record_id)))
 
     def count(self, kind: str) -> int:
         return self.store.count("core_records", kind=kind)
@@ -157,7 +158,8 @@ class SimulatedCore:
                    "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
                    "card_pan_masked": _mask_pan(request["card"]["pan"]), "opened_at": self.store.now()}
         record = {**account, "verification_id": request["verification_id"]}
-        self._put("account", account["account_id"], branch_id, record, ref=sha256(verification["id_number"]))
+        person = self.store.fields.index_of(verification["id_number"])
+        self._put("account", account["account_id"], branch_id, record, ref=person)
         if request["account_class"] == "I":
             self.set_person(verification["id_number"], holds_class1=True)
         return account
@@ -175,9 +177,10 @@ class SimulatedCore:
         r = t.core_records
         with self.store.db.tx() as conn:
             self._get("account", account_id, branch_id, "account", for_update=True)  # one activation at a time
-            found = conn.execute(select(r.c.body).where(and_(r.c.kind == service, r.c.ref == account_id))).first()
+            found = conn.execute(select(r.c.id, r.c.body)
+                                 .where(and_(r.c.kind == service, r.c.ref == account_id))).first()
             if found:
-                return json.loads(found[0])
+                return json.loads(self.store.fields.decrypt_field(found.body, _context(found.id)))
             answer = {"service": service, "status": "activated", "activated_at": self.store.now(),
                       "reference": new_id("ref")}
             self._put(service, answer["reference"], branch_id, {**answer, "credential_key_id": credential_key_id},
@@ -235,7 +238,7 @@ class SimulatedCore:
         with self.store.db.tx() as conn:
             found = conn.execute(select(r.c.body).where(and_(r.c.kind == "batch_item", r.c.id == key))).first()
             if found:
-                return json.loads(found[0])
+                return json.loads(self.store.fields.decrypt_field(found[0], _context(key)))
             try:
                 self._check_outage("open_accounts_batch.person")
             except CoreUnavailable:
@@ -248,9 +251,9 @@ class SimulatedCore:
                 account = {"account_id": new_id("acc"), "account_class": "II",
                            "account_number_masked": "6217" + "*" * 11 + f"{secrets.randbelow(10000):04d}",
                            "opened_at": self.store.now()}
+                person_key = self.store.fields.index_of(person["id_number"])
                 self._put("account", account["account_id"], branch_id,
-                          {**account, "id_number_hash": sha256(person["id_number"]), "batch": batch_ref},
-                          ref=sha256(person["id_number"]))
+                          {**account, "id_number_hash": person_key, "batch": batch_ref}, ref=person_key)
                 answer = {"ref": person["ref"], "status": "opened", "account": account}
             self._put("batch_item", key, branch_id, answer, ref=batch_ref)
         return answer
@@ -261,7 +264,7 @@ class SimulatedCore:
         account = self._get("account", account_id, branch_id, "account")
         if verification["outcome"] != "match" and "staff_approval" not in request:
             raise CoreRefusal(422, "account-refused", "the identity verification does not allow an account")
-        if account.get("id_number_hash") != sha256(verification["id_number"]):
+        if account.get("id_number_hash") != self.store.fields.index_of(verification["id_number"]):
             raise CoreRefusal(422, "account-refused", "the verified person does not hold this account")
         bound = {key: account[key] for key in ("account_id", "account_class", "account_number_masked", "opened_at")}
         bound["card_pan_masked"] = _mask_pan(request["card"]["pan"])
@@ -270,3 +273,8 @@ class SimulatedCore:
 
 
 __all__ = ["SimulatedCore"]
+
+
+def _context(record_id: str) -> str:
+    """Where a core record's body is sealed (its associated data): the body opens in its own row only."""
+    return f"core_records.body:{record_id}"

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from central_service import schema as t
+from central_service.crypto import cipher_for
 from central_service.db import Database
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -28,6 +29,7 @@ class EvidenceStore:
 
     def __init__(self, db: Database, *, now: Callable[[], str]) -> None:
         self.db, self.now = db, now
+        self.fields = cipher_for(db)  # personal columns sealed at rest (issue 18, docs/security.md)
 
     def record(self, account_id: str, branch_id: str, kiosk_id: str, session_id: str,
                evidence: dict[str, Any], *, appointment_id: str | None = None) -> None:
@@ -37,13 +39,16 @@ class EvidenceStore:
         """
         signature = evidence["signature"]
         png = check(evidence)
+        seal = self._sealer(account_id)
         with self.db.tx() as conn:
             conn.execute(t.account_evidence.insert().values(
                 account_id=account_id, branch_id=branch_id, kiosk_id=kiosk_id, kiosk_session_id=session_id,
                 appointment_id=appointment_id, recorded_at=self.now(),
-                confirmed_data=_dumps(evidence["confirmed_data"]),
-                edited_fields=_dumps(evidence.get("edited_fields", [])), signature_png=png,
-                signature_sha256=signature["png_sha256"], signature_strokes=_dumps(signature["strokes"]),
+                confirmed_data=seal("confirmed_data", _dumps(evidence["confirmed_data"])),
+                edited_fields=seal("edited_fields", _dumps(evidence.get("edited_fields", []))),
+                signature_png=self.fields.encrypt_bytes(png, _context("signature_png", account_id)),
+                signature_sha256=signature["png_sha256"],
+                signature_strokes=seal("signature_strokes", _dumps(signature["strokes"])),
                 signed_at=signature["signed_at"]))
             rows = [{"account_id": account_id, "kind": "agreement", "item_id": a["agreement_id"],
                      "locale": a["locale"], "digest": a["version_digest"], "given_at": a["accepted_at"]}
@@ -77,19 +82,34 @@ class EvidenceStore:
                 return None
             items = conn.execute(select(a).where(a.c.account_id == account_id)
                                  .order_by(a.c.given_at, a.c.item_id)).mappings().all()
+        opened = self._opener(account_id)
+        png = self.fields.decrypt_bytes(row["signature_png"], _context("signature_png", account_id))
         return {
             "account_id": row["account_id"], "branch_id": row["branch_id"], "kiosk_id": row["kiosk_id"],
             "kiosk_session_id": row["kiosk_session_id"], "appointment_id": row["appointment_id"],
             "recorded_at": row["recorded_at"],
-            "confirmed_data": json.loads(row["confirmed_data"]), "edited_fields": json.loads(row["edited_fields"]),
+            "confirmed_data": json.loads(opened(row, "confirmed_data")),
+            "edited_fields": json.loads(opened(row, "edited_fields")),
             "agreements": [{"agreement_id": i["item_id"], "locale": i["locale"], "version_digest": i["digest"],
                             "accepted_at": i["given_at"]} for i in items if i["kind"] == "agreement"],
             "consents": [{"consent_id": i["item_id"], "locale": i["locale"], "text_digest": i["digest"],
                           "given_at": i["given_at"]} for i in items if i["kind"] == "consent"],
-            "signature": {"png": base64.b64encode(row["signature_png"]).decode("ascii"),
-                          "png_sha256": row["signature_sha256"], "strokes": json.loads(row["signature_strokes"]),
+            "signature": {"png": base64.b64encode(png).decode("ascii"), "png_sha256": row["signature_sha256"],
+                          "strokes": json.loads(opened(row, "signature_strokes")),
                           "signed_at": row["signed_at"]},
         }
+
+
+    def _sealer(self, account_id: str) -> Callable[[str, str], str]:
+        return lambda column, value: self.fields.encrypt_field(value, _context(column, account_id))
+
+    def _opener(self, account_id: str) -> Callable[[Any, str], str]:
+        return lambda row, column: self.fields.decrypt_field(row[column], _context(column, account_id))
+
+
+def _context(column: str, account_id: str) -> str:
+    """Where a sealed evidence value belongs (its associated data): it opens in its own row and column only."""
+    return f"account_evidence.{column}:{account_id}"
 
 
 def check(evidence: dict[str, Any]) -> bytes:

@@ -8,7 +8,6 @@ carry the masked name and number only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,9 @@ from sqlalchemy import Connection, Row, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central_service import schema as t
+from central_service.auth import Credentials, Principal, totp
+from central_service.auth.passwords import PasswordTooWeak, hash_password
+from central_service.crypto import cipher_for
 from central_service.db import Database
 from central_service.ids import uscc_valid
 from central_service.payroll import errors
@@ -29,6 +31,7 @@ from central_service.store import new_id
 from central_service.timefmt import iso
 
 CARD_PRODUCTS = ("payroll_debit", "payroll_debit_co_branded")
+AGENT_KIND = "agent"
 MAX_HEADCOUNT = 10_000
 
 
@@ -93,16 +96,30 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def id_hash(batch_id: str, id_number: str) -> str:
-    """The key that makes an ID number unique in a batch without a plain number in the index."""
-    return hashlib.sha256(f"{batch_id}:{id_number.upper()}".encode()).hexdigest()
-
-
 class PayrollStore:
-    """Payroll state on the service's `Database`; `clock` is the store's (tests move it)."""
+    """Payroll state on the service's `Database`; `clock` is the store's (tests move it). It is also the
+    `auth.CredentialSource` of company agents (kind "agent")."""
+
+    kind = AGENT_KIND
 
     def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.db, self.clock = db, clock
+        self.fields = cipher_for(db)  # `doc` is sealed at rest, `id_hash` a keyed blind index (docs/security.md)
+
+    def id_hash(self, batch_id: str, id_number: str) -> str:
+        """The key that makes an ID number unique in a batch without a plain number in the index (a keyed hash:
+        an unkeyed one of an ID number is undone by trying the few billion numbers there are)."""
+        return self.fields.index_of(f"{batch_id}:{id_number.upper()}")
+
+    def _seal(self, entry_id: str, employee: Employee) -> str:
+        return self.fields.encrypt_field(_doc(employee), f"payroll_entries.doc:{entry_id}")
+
+    def _open(self, entry_id: str, stored: str) -> Employee:
+        """The entry's employee. Raises NotFound if retention purged the personal data (central retention)."""
+        doc = json.loads(self.fields.decrypt_field(stored, f"payroll_entries.doc:{entry_id}"))
+        if doc.get("purged"):
+            raise errors.NotFound("the entry's personal data was purged (retention)")
+        return Employee.from_doc(doc)
 
     def now(self) -> str:
         return iso(self.clock())
@@ -152,9 +169,17 @@ class PayrollStore:
                                                text_sha256=text.sha256, accepted_at=self.now(), accepted_by=by))
         return self.company(company_id)
 
-    def add_agent(self, company_id: str, name: str, login: str) -> Agent:
-        """Raises NotFound, InvalidField or AgentLoginTaken."""
+    def add_agent(self, company_id: str, name: str, login: str, password: str) -> tuple[Agent, str]:
+        """A new agent and the TOTP secret for their authenticator app (shown once).
+
+        Raises NotFound, InvalidField (name, login, password) or AgentLoginTaken.
+        """
         self.company(company_id)
+        try:
+            password_hash = hash_password(password)
+        except PasswordTooWeak:
+            raise errors.InvalidField("A password needs at least 10 characters.", field="password") from None
+        secret = totp.new_secret()
         name, login = name.strip(), login.strip().lower()
         if not 1 <= len(name) <= 100:
             raise errors.InvalidField("Enter the agent's name.", field="name")
@@ -163,11 +188,23 @@ class PayrollStore:
         agent_id = new_id("ag")
         try:
             with self.db.tx() as conn:
-                conn.execute(t.payroll_agents.insert().values(id=agent_id, company_id=company_id, name=name,
-                                                              login=login, active=True, created_at=self.now()))
+                conn.execute(t.payroll_agents.insert().values(
+                    id=agent_id, company_id=company_id, name=name, login=login, active=True, created_at=self.now(),
+                    password_hash=password_hash, totp_secret=secret))
         except IntegrityError:
             raise errors.AgentLoginTaken(field="login") from None
-        return self.agent(agent_id)
+        return self.agent(agent_id), secret
+
+    def credentials(self, login: str) -> Credentials | None:
+        """For `auth.SignIn` (kind "agent"): the agent's principal (branch of the company), hashes, activity."""
+        g, c = t.payroll_agents, t.payroll_companies
+        with self.db.read() as conn:
+            row = conn.execute(select(g, c.c.branch_id).select_from(g.join(c, c.c.id == g.c.company_id))
+                               .where(g.c.login == login.strip().lower())).first()
+        if row is None:
+            return None
+        principal = Principal(AGENT_KIND, row.id, row.branch_id, frozenset({"agent"}), row.name)
+        return Credentials(principal, row.password_hash, row.totp_secret, bool(row.active))
 
     def agent(self, agent_id: str) -> Agent:
         """Raises NotFound."""
@@ -232,6 +269,12 @@ class PayrollStore:
             raise errors.WrongCompany()
         return batch
 
+    def companies_of_branch(self, branch_id: str) -> list[Company]:
+        c = t.payroll_companies
+        with self.db.read() as conn:
+            ids = conn.execute(select(c.c.id).where(c.c.branch_id == branch_id).order_by(c.c.name)).scalars().all()
+        return [self.company(company_id) for company_id in ids]
+
     def batches_of_company(self, company_id: str) -> list[Batch]:
         b = t.payroll_batches
         with self.db.read() as conn:
@@ -256,7 +299,7 @@ class PayrollStore:
 
         Raises NotFound, DeadlinePassed, BatchFrozen, DuplicateIdNumber or EntryRemoved.
         """
-        key = id_hash(batch_id, employee.id_number)
+        key = self.id_hash(batch_id, employee.id_number)
         try:
             with self.db.tx() as conn:
                 batch = self.batch(batch_id, conn=conn, for_update=True)
@@ -282,8 +325,8 @@ class PayrollStore:
         entry_id, masked, now = new_id("pe"), employee.masked(), self.now()
         conn.execute(e.insert().values(
             id=entry_id, batch_id=batch.id, line=line + 1, id_hash=key, state=EntryState.FILLED.value,
-            name_masked=masked["name"], id_masked=masked["id_number"], doc=_doc(employee), created_at=now,
-            updated_at=now))
+            name_masked=masked["name"], id_masked=masked["id_number"], doc=self._seal(entry_id, employee),
+            created_at=now, updated_at=now))
         return entry_id
 
     def _refill(self, conn: Connection, batch: Batch, found: Row[Any], employee: Employee) -> str:
@@ -304,7 +347,7 @@ class PayrollStore:
         values["state"] = move(action, batch.state, EntryState(row.state)).value
         if employee is not None:
             masked = employee.masked()
-            values.update(doc=_doc(employee), name_masked=masked["name"], id_masked=masked["id_number"])
+            values.update(doc=self._seal(entry_id, employee), name_masked=masked["name"], id_masked=masked["id_number"])
         conn.execute(update(e).where(e.c.id == entry_id).values(updated_at=self.now(), **values))
 
     def change_entry(self, batch_id: str, entry_id: str, action: Action, *, reason: str | None = None,
@@ -327,7 +370,7 @@ class PayrollStore:
                 if expect_company is not None and batch.company_id != expect_company:
                     raise errors.WrongCompany()
                 if employee is not None:
-                    values["id_hash"] = id_hash(batch_id, employee.id_number)
+                    values["id_hash"] = self.id_hash(batch_id, employee.id_number)
                 self._move(conn, batch, entry_id, action, employee=employee, **values)
                 self._set_batch(conn, batch)
         except IntegrityError:
@@ -391,15 +434,23 @@ class PayrollStore:
             doc = conn.execute(select(e.c.doc).where(e.c.id == entry_id)).scalar_one_or_none()
         if doc is None:
             raise errors.NotFound("no such entry")
-        return Employee.from_doc(json.loads(doc))
+        return self._open(entry_id, doc)
 
     def find_entry(self, batch_id: str, id_number: str) -> Entry | None:
         """The batch's entry for this ID number, if any (the employee's status page, the kiosk's lookup)."""
         e = t.payroll_entries
         with self.db.read() as conn:
             row = conn.execute(select(e).where(and_(e.c.batch_id == batch_id,
-                                                    e.c.id_hash == id_hash(batch_id, id_number)))).first()
+                                                    e.c.id_hash == self.id_hash(batch_id, id_number)))).first()
         return None if row is None else _entry(row)
+
+    def account_for_appointment(self, appointment_id: str | None) -> str | None:
+        """The account opened in batch for this pickup appointment (None: not a payroll pickup)."""
+        if not appointment_id:
+            return None
+        e = t.payroll_entries
+        with self.db.read() as conn:
+            return conn.execute(select(e.c.account_id).where(e.c.appointment_id == appointment_id)).scalar()
 
     def page(self, batch_id: str, page: int = 1, per_page: int = 50, *,
              states: tuple[EntryState, ...] = ()) -> Page:
@@ -423,7 +474,7 @@ class PayrollStore:
                                                      e.c.state.in_([s.value for s in states])))
                                 .order_by(e.c.line)).all()
         for row in rows:
-            yield _entry(row), Employee.from_doc(json.loads(row.doc))
+            yield _entry(row), self._open(row.id, row.doc)
 
     def progress(self, batch_id: str) -> dict[EntryState, int]:
         """How many entries are in each state."""

@@ -10,8 +10,6 @@ Rules kept here, each inside one write transaction so nothing is half-saved:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Callable
@@ -19,13 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, text, update
 
 from central_service import schema as t
 from central_service.store import Store, new_id
 from central_service.timefmt import iso
 
 MAX_OPEN_PER_PERSON = 2
+DRAFT_TTL_S = 2 * 3600  # a draft nobody touched for this long gives its place back
+SWEEP_LIMIT = 50
 
 
 class BookingError(Exception):
@@ -59,7 +59,19 @@ class Bookings:
         self.store, self.db, self.clock = store, store.db, clock
 
     def person_hash(self, id_number: str) -> str:
-        return hmac.new(self.store.secret, b"person:" + id_number.encode(), hashlib.sha256).hexdigest()
+        """A blind index of the ID number (its key wrapped under the master key: not in the database)."""
+        return self.store.fields.index_of("person:" + id_number)
+
+    def _phone_key(self, phone: str) -> str:
+        """Bookings are found by a blind index of the number; the number itself is never stored."""
+        return self.store.fields.index_of(phone, chars=20)
+
+    def _seal(self, booking_id: str, draft: dict[str, Any]) -> str:
+        text = json.dumps(draft, ensure_ascii=False)
+        return self.store.fields.encrypt_field(text, _draft_context(booking_id))
+
+    def _open(self, booking_id: str, stored: str) -> dict[str, Any]:
+        return json.loads(self.store.fields.decrypt_field(stored, _draft_context(booking_id)))
 
     # --- places --------------------------------------------------------------------------------------------
 
@@ -80,6 +92,17 @@ class Bookings:
         if taken != 1:
             raise BookingError("book.slot_full")
 
+    def _sweep_drafts(self, conn: Connection, now: float) -> None:
+        """Cancel drafts untouched for DRAFT_TTL_S (a few per call): their places and personal data go."""
+        b = t.phone_bookings
+        stale = conn.execute(select(b.c.id, b.c.branch_id, b.c.day, b.c.slot)
+                             .where(and_(b.c.status == "draft", b.c.updated_at < now - DRAFT_TTL_S))
+                             .limit(SWEEP_LIMIT)).all()
+        for row in stale:
+            self._release(conn, Booking(row.id, "", row.branch_id, row.day, row.slot, "draft", {}, None))
+            conn.execute(update(b).where(b.c.id == row.id).values(status="cancelled", draft="{}", id_hash=None,
+                                                                  updated_at=now))
+
     def _release(self, conn: Connection, booking: Booking) -> None:
         s = t.booking_slots
         conn.execute(update(s).where(and_(s.c.branch_id == booking.branch_id, s.c.day == booking.day,
@@ -88,30 +111,33 @@ class Bookings:
     # --- bookings ------------------------------------------------------------------------------------------
 
     def start(self, phone: str, branch_id: str, day: date, slot: str, capacity: int) -> str:
-        """A draft holding a place. Raises BookingError("book.slot_full")."""
+        """A draft holding a place (abandoned drafts give theirs back first). Raises BookingError("book.slot_full")."""
         booking_id, now = new_id("apt"), self.clock()
         with self.db.tx() as conn:
+            self._sweep_drafts(conn, now)
             self._take(conn, branch_id, day.isoformat(), slot, capacity)
             conn.execute(t.phone_bookings.insert().values(
-                id=booking_id, phone=phone, branch_id=branch_id, day=day.isoformat(), slot=slot, status="draft",
-                draft="{}", created_at=now, updated_at=now))
+                id=booking_id, phone=self._phone_key(phone), branch_id=branch_id, day=day.isoformat(), slot=slot,
+                status="draft", draft=self._seal(booking_id, {}), created_at=now, updated_at=now))
         return booking_id
 
     def get(self, booking_id: str, phone: str) -> Booking | None:
         """The booking if it belongs to `phone` (None otherwise: nobody reads another person's booking)."""
-        found = self._select(and_(t.phone_bookings.c.id == booking_id, t.phone_bookings.c.phone == phone))
+        found = self._select(phone, t.phone_bookings.c.id == booking_id)
         return found[0] if found else None
 
     def mine(self, phone: str) -> list[Booking]:
         """The phone's bookings, newest first."""
-        return self._select(t.phone_bookings.c.phone == phone)
+        return self._select(phone)
 
-    def _select(self, where: Any) -> list[Booking]:
+    def _select(self, phone: str, *where: Any) -> list[Booking]:
         b, a = t.phone_bookings, t.appointments
-        query = (select(b.c.id, b.c.phone, b.c.branch_id, b.c.day, b.c.slot, b.c.status, b.c.draft, a.c.status)
-                 .select_from(b.outerjoin(a, a.c.id == b.c.id)).where(where).order_by(b.c.created_at.desc()))
+        query = (select(b.c.id, b.c.branch_id, b.c.day, b.c.slot, b.c.status, b.c.draft, a.c.status)
+                 .select_from(b.outerjoin(a, a.c.id == b.c.id)).where(b.c.phone == self._phone_key(phone), *where)
+                 .order_by(b.c.created_at.desc()))
         with self.db.read() as conn:
-            return [Booking(*row[:6], json.loads(row[6]), row[7]) for row in conn.execute(query)]
+            rows = conn.execute(query).all()
+        return [Booking(row[0], phone, *row[1:5], self._open(row[0], row[5]), row[6]) for row in rows]
 
     def save_part(self, booking: Booking, part: str, value: Any, *, id_number: str | None = None) -> None:
         """Store one part of the draft (customer, services, tax_residency, risk_questionnaire).
@@ -124,10 +150,13 @@ class Bookings:
             current = conn.execute(select(b.c.status, b.c.draft).where(b.c.id == booking.booking_id)).one()
             if current.status != "draft":
                 raise BookingError("book.not_draft")
-            values: dict[str, Any] = {"draft": json.dumps({**json.loads(current.draft), part: value},
-                                                          ensure_ascii=False), "updated_at": self.clock()}
+            draft = {**self._open(booking.booking_id, current.draft), part: value}
+            values: dict[str, Any] = {"draft": self._seal(booking.booking_id, draft), "updated_at": self.clock()}
             if id_number is not None:
                 person = self.person_hash(id_number)
+                if self.db.is_postgres:  # one person's count and write serialised (SQLite: the single writer)
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:id)"),
+                                 {"id": int.from_bytes(bytes.fromhex(person)[:8], "big", signed=True)})
                 if self._open_count(conn, person, booking.booking_id) >= MAX_OPEN_PER_PERSON:
                     raise BookingError("details.too_many_open")
                 values["id_hash"] = person
@@ -163,7 +192,8 @@ class Bookings:
         b = t.phone_bookings
         with self.db.tx() as conn:
             done = conn.execute(update(b).where(and_(b.c.id == booking.booking_id, b.c.status != "cancelled"))
-                                .values(status="cancelled", updated_at=self.clock())).rowcount
+                                .values(status="cancelled", draft="{}", id_hash=None,  # no personal data kept
+                                        updated_at=self.clock())).rowcount
             if not done:
                 return
             self._release(conn, booking)
@@ -187,3 +217,8 @@ class Bookings:
                 if doc is None or doc["status"] != "booked":
                     raise BookingError("mine.cannot_change")
                 self.store.put_appointment({**doc, "scheduled_for": iso(scheduled_for.astimezone(UTC))})
+
+
+def _draft_context(booking_id: str) -> str:
+    """Where a booking's sealed draft belongs (its associated data): it opens in its own row only."""
+    return f"phone_bookings.draft:{booking_id}"

@@ -19,6 +19,7 @@ from enum import Enum
 from sqlalchemy import select
 
 from central_service import schema as t
+from central_service.crypto import cipher_for
 from central_service.db import Database
 from central_service.sms import SmsGateway
 from central_service.sms.gateway import check_message
@@ -65,6 +66,10 @@ class SignInCodes:
     def __init__(self, db: Database, sms: SmsGateway, secret: bytes, *, bank_name: str = "银行",
                  clock: Callable[[], float] = time.time) -> None:
         self.db, self.sms, self.secret, self.bank_name, self.clock = db, sms, secret, bank_name, clock
+        self.fields = cipher_for(db)  # rows are keyed by a blind index of the number, never the number
+
+    def _key(self, phone: str) -> str:
+        return self.fields.index_of(phone, chars=20)
 
     def _hash(self, phone: str, code: str) -> str:
         return hmac.new(self.secret, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -72,7 +77,7 @@ class SignInCodes:
     def _row(self, conn, phone: str) -> _Row | None:  # type: ignore[no-untyped-def]
         c = t.sign_in_codes
         row = conn.execute(select(c.c.code_hash, c.c.sent_at, c.c.expires_at, c.c.wrong_tries, c.c.locked_until)
-                           .where(c.c.phone == phone)).first()
+                           .where(c.c.phone == self._key(phone))).first()
         return _Row(*row) if row else None
 
     def send_code(self, phone: str, *, locale: str = "zh_CN") -> None:
@@ -92,9 +97,9 @@ class SignInCodes:
             values = {"code_hash": self._hash(phone, code), "sent_at": now, "expires_at": now + CODE_TTL_S,
                       "wrong_tries": row.wrong_tries if row else 0, "locked_until": 0.0}
             if row:
-                conn.execute(c.update().where(c.c.phone == phone).values(**values))
+                conn.execute(c.update().where(c.c.phone == self._key(phone)).values(**values))
             else:
-                conn.execute(c.insert().values(phone=phone, **values))
+                conn.execute(c.insert().values(phone=self._key(phone), **values))
             text = CODE_TEXT.get(locale, CODE_TEXT["zh_CN"]).format(bank=self.bank_name, code=code)
             self.sms.send(phone, text)  # inside the transaction: a refused send leaves no code behind
 
@@ -111,11 +116,11 @@ class SignInCodes:
             if row.expires_at <= now:
                 raise SignInError(SignInRefusal.EXPIRED)
             if hmac.compare_digest(row.code_hash, self._hash(phone, code.strip())):
-                conn.execute(c.update().where(c.c.phone == phone).values(code_hash=None, wrong_tries=0))
+                conn.execute(c.update().where(c.c.phone == self._key(phone)).values(code_hash=None, wrong_tries=0))
                 return
             wrong = row.wrong_tries + 1
             locked = now + LOCK_S if wrong >= MAX_WRONG else 0.0
-            conn.execute(c.update().where(c.c.phone == phone).values(
+            conn.execute(c.update().where(c.c.phone == self._key(phone)).values(
                 wrong_tries=0 if locked else wrong, locked_until=locked,
                 code_hash=None if locked else row.code_hash))
         # Raised after the commit: the wrong try is counted even though the request fails.

@@ -11,6 +11,7 @@ from typing import Protocol
 from sqlalchemy import desc, select
 
 from central_service import schema as t
+from central_service.crypto import cipher_for
 from central_service.db import Database
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -52,21 +53,27 @@ class SimulatedSmsGateway:
     def __init__(self, db: Database, *, echo: Callable[[str], None] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.db, self.echo, self.clock = db, echo, clock
+        self.fields = cipher_for(db)  # the number is a blind index, the text sealed (docs/security.md)
 
     def send(self, phone: str, body: str) -> None:
         """Keep the message as sent. Raises SmsError for a bad number or text."""
         check_message(phone, body)
         with self.db.tx() as conn:
-            conn.execute(t.sms_messages.insert().values(phone=phone, body=body, sent_at=self.clock()))
+            key = self.fields.index_of(phone, chars=20)
+            sealed = self.fields.encrypt_field(body, f"sms_messages.body:{key}")
+            conn.execute(t.sms_messages.insert().values(phone=key, body=sealed, sent_at=self.clock()))
         if self.echo is not None:
             self.echo(f"[simulated SMS to {phone}] {body}")
 
     def messages(self, phone: str, *, limit: int = 20) -> list[SentMessage]:
         """The messages sent to `phone`, newest first."""
         m = t.sms_messages
-        query = select(m.c.phone, m.c.body, m.c.sent_at).where(m.c.phone == phone).order_by(desc(m.c.n)).limit(limit)
+        key = self.fields.index_of(phone, chars=20)
+        query = select(m.c.body, m.c.sent_at).where(m.c.phone == key).order_by(desc(m.c.n)).limit(limit)
         with self.db.read() as conn:
-            return [SentMessage(*row) for row in conn.execute(query)]
+            rows = conn.execute(query).all()
+        return [SentMessage(phone, self.fields.decrypt_field(body, f"sms_messages.body:{key}"), sent_at)
+                for body, sent_at in rows]
 
     def last(self, phone: str) -> SentMessage | None:
         """The newest message sent to `phone`, or None."""

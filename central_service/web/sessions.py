@@ -18,14 +18,21 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from central_service import schema as t
+from central_service.crypto import cipher_for
 from central_service.db import Database
 
 COOKIE_NAME = "__Host-sid"  # __Host-: Secure, Path=/, no Domain: the cookie cannot be planted by a subdomain
 IDLE_S = 30 * 60
+SLIDE_EVERY_S = 60  # an unchanged session's expiry is pushed on at most once a minute (a write per page is waste)
 
 
 def _hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("ascii")).hexdigest()
+
+
+def _context(session_id: str) -> str:
+    """Where a session's sealed data belongs: its row (by the id's hash, the row's key)."""
+    return f"web_sessions.data:{_hash(session_id)}"
 
 
 @dataclass
@@ -38,6 +45,7 @@ class WebSession:
     is_new: bool = False
     dirty: bool = False
     rotated_from: str | None = None
+    expires_at: float = 0.0
 
     @property
     def principal(self) -> dict[str, str] | None:
@@ -58,6 +66,7 @@ class WebSessions:
 
     def __init__(self, db: Database, *, idle_s: float = IDLE_S, clock: Callable[[], float] = time.time) -> None:
         self.db, self.idle_s, self.clock = db, idle_s, clock
+        self.fields = cipher_for(db)  # `data` (the signed-in phone, half-filled forms) is sealed at rest
 
     def new(self) -> WebSession:
         """A fresh session (stored when the response is sent: `save`)."""
@@ -73,13 +82,16 @@ class WebSessions:
                                .where(w.c.id_hash == _hash(session_id))).first()
         if row is None or row.expires_at <= self.clock():
             return None
-        return WebSession(session_id, row.csrf_token, json.loads(row.data))
+        data = self.fields.decrypt_field(row.data, _context(session_id))
+        return WebSession(session_id, row.csrf_token, json.loads(data), expires_at=row.expires_at)
 
     def save(self, session: WebSession) -> None:
-        """Write the session (new, changed or merely used: the expiry slides)."""
+        """Write the session if it is new or changed, or slide its expiry (at most once a minute if unchanged)."""
         now, w = self.clock(), t.web_sessions
-        values = {"csrf_token": session.csrf_token, "data": json.dumps(session.data, ensure_ascii=False),
-                  "expires_at": now + self.idle_s}
+        if not session.dirty and session.expires_at - now > self.idle_s - SLIDE_EVERY_S:
+            return
+        data = self.fields.encrypt_field(json.dumps(session.data, ensure_ascii=False), _context(session.session_id))
+        values = {"csrf_token": session.csrf_token, "data": data, "expires_at": now + self.idle_s}
         with self.db.tx() as conn:
             if session.rotated_from:
                 conn.execute(delete(w).where(w.c.id_hash == _hash(session.rotated_from)))
@@ -90,6 +102,7 @@ class WebSessions:
                 conn.execute(update(w).where(w.c.id_hash == _hash(session.session_id)).values(**values))
         session.is_new = session.dirty = False
         session.rotated_from = None
+        session.expires_at = values["expires_at"]
 
     def rotate(self, session: WebSession) -> None:
         """New id and CSRF token for the same data (at sign-in and sign-out: no session fixation)."""

@@ -32,7 +32,10 @@ class Customer(_Strict):
 
 
 class Setup(_Strict):
-    appointment: Literal["individual", "payroll", "none"] = "individual"
+    # payroll_batch / payroll_pickup: an approved payroll entry, scanned with the batch QR or the personal pickup
+    # QR; payroll_returned: an entry the teller returned, scanned with the batch QR (kiosk_app/demo/payroll_setup.py)
+    appointment: Literal["individual", "payroll", "none", "payroll_batch", "payroll_pickup",
+                         "payroll_returned"] = "individual"
     services: list[Literal["mobile_banking", "online_banking", "credit_card", "wechat_binding",
                            "follow_official_account"]] = Field(default_factory=list)
     customer: Customer = Customer()

@@ -26,6 +26,7 @@ class StaffRequest:
     resume: str
     on_decline: OnDecline = OnDecline.REFUSE
     staff_id: str | None = None
+    answer: str | None = None  # the floor's answer to the call: "acknowledged", "on_way" (the customer sees it)
 
 
 @dataclass(frozen=True)

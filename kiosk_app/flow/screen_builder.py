@@ -61,8 +61,9 @@ def _walk_in(s: ScreenSource) -> Screen:
 
 
 def _staff_needed(s: ScreenSource) -> Screen:
-    reason = s.ctx.staff_request.reason
-    return Screen("staff_needed", {"reason": reason}, errors={"base": reason}, actions=("cancel",),
+    reason, answer = s.ctx.staff_request.reason, s.ctx.staff_request.answer
+    data = {"reason": reason, **({"help": answer} if answer else {})}
+    return Screen("staff_needed", data, errors={"base": reason}, actions=("cancel",),
                   staff_message=staff_text(reason, s.settings.locale))
 
 

@@ -43,7 +43,10 @@ TABLE: dict[St, dict[str, Edge]] = {
         "id_card_bad": Edge(identity.on_id_card_bad, ()),
     },
     S.WALK_IN_FORM: {"form": Edge(identity.on_form, (S.REVIEW,))},
-    S.STAFF_NEEDED: {"staff_auth": Edge(identity.on_staff_auth, (S.STAFF_DECIDE,))},
+    S.STAFF_NEEDED: {
+        "staff_auth": Edge(identity.on_staff_auth, (S.STAFF_DECIDE,)),
+        "staff_answered": Edge(identity.on_staff_answered, (S.STAFF_NEEDED,)),
+    },
     S.STAFF_DECIDE: {
         "staff_decision": Edge(identity.on_staff_decision, (
             S.AWAIT_ID_CARD, S.REVIEW, S.WALK_IN_FORM, S.FACE_CONSENT, S.SERVICES, S.STAFF_NEEDED, S.REFUSED)),

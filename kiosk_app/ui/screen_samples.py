@@ -36,10 +36,13 @@ ERROR_STEP = {
     "signature_empty": "signature", "fix_on_phone": "review", "invalid_choice": "review",
     "already_class1": "review", "camera_unavailable": "review", "staff_auth_failed": "staff_needed",
     "staff_locked": "staff_needed", "credit_card_under_18": "services",
+    "payroll_entry_not_found": "await_id_card", "payroll_entry_returned": "await_id_card",
+    "payroll_not_ready": "await_id_card",
     "credit_income_required": "credit_card_details", "sms_code_wrong": "ebanking_sms",
     "sms_code_expired": "ebanking_sms", "sms_too_many": "ebanking_sms", "login_not_set": "ebanking_sms--confirmed",
 }
-GALLERY_VARIANTS = {"idle--token_already_used", "await_id_card--id_expired", "staff_decide--under_age"}
+GALLERY_VARIANTS = {"idle--token_already_used", "await_id_card--id_expired", "staff_decide--under_age",
+                    "staff_needed--on_way"}
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,10 @@ def _error_variants(base: dict[str, Screen]) -> Iterator[Sample]:
         else:
             screen = screen.with_errors(base=key)
         yield Sample(f"{step}--{key}", screen, gallery=f"{step}--{key}" in GALLERY_VARIANTS)
+    for answer in ("acknowledged", "on_way"):  # the lobby floor answered the call (issue 17)
+        yield Sample(f"staff_needed--{answer}", Screen("staff_needed", {"reason": "card_jam", "help": answer},
+                                                       errors={"base": "card_jam"}, actions=("cancel",)),
+                     gallery=f"staff_needed--{answer}" in GALLERY_VARIANTS)
     for reason in sorted(_STAFF_KEYS):
         yield Sample(f"staff_needed--{reason}", Screen("staff_needed", {"reason": reason}, errors={"base": reason},
                                                        actions=("cancel",)), gallery=False)

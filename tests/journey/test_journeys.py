@@ -2,7 +2,7 @@
 
 Each script states the outcome it must end with; on top of that, every run is checked for personal data:
 nothing unmasked in the journal, the outbox, the session rows, the screens shown after the session ended,
-or the flow's objects.
+or the flow's objects, and nothing the PII scan (tools/pii_scan.py) can find in any file the run left.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from kiosk_app.demo.environment import Rehearsal, rehearsal
 from kiosk_app.demo.runner import Runner, StepFailed
 from kiosk_app.demo.script import load_script
 from sync_agent import journal
+from tools.pii_scan import scan
 
 JOURNEYS = sorted((Path(__file__).resolve().parents[2] / "assets" / "journeys").glob("*.toml"))
 TOUCH_BUDGET = 20  # the appointment path with the full bundle, at most (the issue's bar)
@@ -68,6 +69,9 @@ def test_journey(path: Path, tmp_path: Path) -> None:
             assert r.customer.id_number not in repr(screen.data)
         if script.name == "appointment-full-bundle":
             assert ended[-1].record["touches"] <= TOUCH_BUDGET
+    # Everything the run left on disk, kiosk and central service alike (databases, WAL files, logs, keys): the
+    # PII scan finds nothing, because the kiosk seals its appointments and the service its personal fields.
+    assert scan([str(tmp_path)]) == []
 
 
 def test_every_session_step_is_journaled_with_outbox_event(tmp_path: Path) -> None:

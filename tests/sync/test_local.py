@@ -236,3 +236,18 @@ def test_a_damaged_key_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "k.sqlite.key").write_bytes(b"short")
     with open_db(tmp_path / "k.sqlite") as d, pytest.raises(Exception, match="data key is 32 bytes"):
         d.sealer  # noqa: B018
+
+
+def test_purged_personal_data_leaves_the_file_too(db: LocalDb, tmp_path: Path) -> None:
+    """secure_delete: a purged value is overwritten in the file, not left in a free block for a disk reader."""
+    now = datetime.now(UTC)
+    _session(db, "done", now - timedelta(hours=30))
+    acked = outbox.enqueue(db, "s", "step", {"session_id": "done", "name": "欧阳娜娜"})
+    outbox.acknowledge(db, {acked.idempotency_key: {"status": "applied"}})
+    with db.transaction():
+        db.conn.execute("UPDATE outbox SET acked_at = ?", ((now - timedelta(hours=29)).isoformat(),))
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert "欧阳娜娜".encode() in (tmp_path / "k.sqlite").read_bytes()
+    assert retention.purge(db, grace=timedelta(hours=24), server_now=now).sessions == 1
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert "欧阳娜娜".encode() not in (tmp_path / "k.sqlite").read_bytes()

@@ -3,7 +3,8 @@
 Revision ID: 0007
 Revises: 0006
 
-Reserved in the chain so the four issues of this session migrate in one line; issue 18's owner fills it in.
+Two parts of issue 18 migrate here, each in its own function: the envelope keys of encryption at rest
+(`_envelope_keys_*`, with retention's purge marks) and the evidence of consent and signature (part A).
 """
 from __future__ import annotations
 
@@ -16,11 +17,38 @@ branch_labels = None
 depends_on = None
 
 
+def _envelope_keys_up() -> None:
+    op.create_table(
+        "data_keys",
+        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("purpose", sa.String(length=16), nullable=False),
+        sa.Column("master_key_id", sa.String(length=64), nullable=False),
+        sa.Column("wrapped", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key_id"),
+    )
+    op.create_table(
+        "purged_rows",
+        sa.Column("table_name", sa.String(length=32), nullable=False),
+        sa.Column("row_id", sa.String(length=64), nullable=False),
+        sa.Column("purged_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("table_name", "row_id"),
+    )
+
+
+def _envelope_keys_down() -> None:
+    op.drop_table("purged_rows")
+    op.drop_table("data_keys")
+
+
 def upgrade() -> None:
     _evidence_upgrade()
+    _envelope_keys_up()
 
 
 def downgrade() -> None:
+    _envelope_keys_down()
     _evidence_downgrade()
 
 

@@ -195,8 +195,10 @@ class CentralAdapter:
                                 verification_id=None)
         self._call(self.client.redeem, appointment_id, body, idempotency_key=key)
 
-    def create_walk_in_form(self, session_id: str, identity: Identity) -> WalkInForm:
-        body = jm.WalkInSessionRequest(kiosk_session_id=session_id, document=document(identity))
+    def create_walk_in_form(self, session_id: str, identity: Identity, expires_in_s: int) -> WalkInForm:
+        """The form session for the phone; it expires with the kiosk's countdown (`expires_in_s`)."""
+        body = jm.WalkInSessionRequest(kiosk_session_id=session_id, document=document(identity),
+                                       expires_in_s=expires_in_s)
         form = self._call(self.client.create_walk_in_session, body, idempotency_key=f"{session_id}:walk-in")
         expires = int((form.expires_at - datetime.now(UTC)).total_seconds())
         return WalkInForm(form.session_id, form.form_url, max(expires, 0))
@@ -209,6 +211,15 @@ class CentralAdapter:
         if form.status != "submitted" or form.appointment is None:
             return None
         return from_contract(form.appointment.model_dump(mode="json"))
+
+    def staff_call_answer(self, session_id: str, seen: str, wait_s: float) -> tuple[str, str | None] | None:
+        """The floor's answer to this session's staff call (status, manager), long-polling up to `wait_s` for
+        a status other than `seen`; None while the call has not reached the service."""
+        found = self._call(self.client.staff_calls, wait=int(wait_s), seen=seen)
+        for call in found.calls:
+            if call.session_id == session_id:
+                return call.status, call.answered_by
+        return None
 
 
 __all__ = ["CentralAdapter", "Services", "TaxResidency", "document", "translated"]

@@ -1,0 +1,1 @@
+"""Project tooling that CI runs from the repository (not shipped in the bundle)."""
