@@ -16,10 +16,10 @@ from typing import Any
 from starlette.responses import Response
 
 from central_api_client.redaction import mask_id_number, mask_mobile
-from central_service.auth.principal import Principal, current_principal
+from central_service.auth.principal import Principal
 from central_service.evidence.routes import evidence_store
-from central_service.staff.directory import StaffDirectory
-from central_service.staff.roles import Permission, may
+from central_service.staff.roles import Permission
+from central_service.staff.web_pages import NotSignedIn, signed_in
 from central_service.web import PageError, PageRequest, Pages
 
 HERE = Path(__file__).resolve().parent
@@ -30,16 +30,15 @@ SHOWN_FIELDS = ("name", "id_number", "date_of_birth", "phone", "occupation", "em
 
 
 def _staff(req: PageRequest, branch_id: str | None) -> Principal | None:
-    """The signed-in staff member allowed to see this branch's customers; None when nobody (active) is signed in.
-    Raises PageError 403 for a role that may not find customers or another branch."""
-    principal = current_principal(req.session.data, "staff")
-    if principal is None:
+    """The signed-in staff member allowed to see this branch's customers (the counter's rule); None when nobody
+    (still active) is signed in. Raises PageError 403 for a role that may not find customers or another branch."""
+    try:
+        principal = signed_in(req, Permission.FIND_CUSTOMER)
+    except NotSignedIn:
         return None
-    member = StaffDirectory(req.central.store.db).get(principal.id)
-    if member is None or member.revoked or member.branch_id != principal.branch_id:
-        req.sign_out()  # a revoked account's session ends at its next request
-        return None
-    if not may(principal.roles, Permission.FIND_CUSTOMER) or (branch_id and branch_id != principal.branch_id):
+    except PageError:
+        raise PageError(403, "evidence.not_allowed") from None
+    if branch_id and branch_id != principal.branch_id:
         raise PageError(403, "evidence.not_allowed")
     return principal
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Page
 
 from central_api_client import CentralClient
 from central_api_client.redaction import mask_id_number
+from central_service.auth import totp
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.roles import Role
 from central_service.testing import RunningService
@@ -18,6 +19,7 @@ from central_service.web.sessions import COOKIE_NAME, WebSessions
 from kiosk_app.flow.evidence import digest_of
 from tests.central import samples
 
+PASSWORD = "Evidence-Desk-2026"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "shots" / "evidence"
 
 
@@ -37,9 +39,9 @@ def _opened(service: RunningService):
 
 
 def _signed_in(page: Page, service: RunningService, staff_id: str, branch: str, roles: frozenset[Role]) -> None:
-    """A staff member signed in on this browser (the session the sign-in page would make)."""
+    """A staff member signed in on this browser (the session the sign-in page makes; the teller test types it)."""
     directory = StaffDirectory(service.store.db)
-    directory.add(staff_id, branch, "王柜员", roles, "Correct-Horse-Battery-9")
+    directory.add(staff_id, branch, "王柜员", roles, PASSWORD)
     sessions = WebSessions(service.store.db)
     session = sessions.new()
     session.set("principal", directory.get(staff_id).principal().to_session())
@@ -48,10 +50,18 @@ def _signed_in(page: Page, service: RunningService, staff_id: str, branch: str, 
                                "secure": True, "httpOnly": True, "sameSite": "Lax"}])
 
 
-def test_a_teller_sees_what_the_customer_accepted_and_signed(service, desktop_page: Page, axe_check, shot) -> None:
+def test_a_teller_sees_what_the_customer_accepted_and_signed(service, desktop_page: Page, axe_check, shot,
+                                                            human_type) -> None:
     appointment, account = _opened(service)
     page = desktop_page
-    _signed_in(page, service, "T101", "BJ001", frozenset({Role.TELLER}))
+    secret = StaffDirectory(service.store.db).add("T101", "BJ001", "王柜员", frozenset({Role.TELLER}), PASSWORD)
+    page.goto(f"{service.url}/staff/appointments/{appointment.id}/evidence")
+    assert page.url.endswith("/staff/sign-in")  # the counter's sign-in, typed like a person
+    human_type(page.locator("#f-staff_id"), "T101")
+    human_type(page.locator("#f-password"), PASSWORD)
+    human_type(page.locator("#f-code"), totp.code_now(secret))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
     answer = page.goto(f"{service.url}/staff/appointments/{appointment.id}/evidence")
     assert answer.status == 200
     assert page.locator("h2").first.inner_text() == f"账户 {account.account_id}"
