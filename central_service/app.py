@@ -31,6 +31,7 @@ from central_service.core_banking.simulated import SimulatedCore
 from central_service.crypto import MASTER_DIR, FieldCipher, MasterKeys
 from central_service.db import Database
 from central_service.enrolment_ca import EnrolmentCA
+from central_service.evidence import pages as evidence_pages
 from central_service.evidence import routes as routes_evidence
 from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
@@ -48,7 +49,8 @@ from central_service.web import routes as web_routes
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
                 routes_admin.ROUTES, web_routes.ROUTES, phone_routes.ROUTES, staff_kiosk_routes.ROUTES,
-                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES, routes_activation.ROUTES]
+                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES, routes_activation.ROUTES,
+                evidence_pages.ROUTES]
 
 
 def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = None,
