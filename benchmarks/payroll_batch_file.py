@@ -38,7 +38,7 @@ def _fill(payroll: PayrollStore, employees: int) -> str:
     company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", rng), "3502031234567890", "BJ001",
                                        by="bench")
     payroll.accept_agreement(company.id, company_agreement(), by="bench")
-    agent = payroll.add_agent(company.id, "经办", "bench.agent")
+    agent = payroll.add_agent(company.id, "经办", "bench.agent", "bench-password")[0]
     batch = payroll.create_batch(agent, "bench", "payroll_debit", payroll.today() + timedelta(days=7), employees)
     seen: set[str] = set()
     while len(seen) < employees:

@@ -136,9 +136,12 @@ class CentralClient:
             response.close()
             raise
 
-    def lookup(self, token: str, *, idempotency_key: str | None = None) -> m.Appointment:
-        """The appointment a scanned QR token names. Raises NotFound, Forbidden (other branch), Rejected."""
-        body = m.LookupRequest(token=token)
+    def lookup(self, token: str, *, id_number: str | None = None,
+               idempotency_key: str | None = None) -> m.Appointment:
+        """The appointment a scanned QR token names (a payroll batch QR with the employee's `id_number`: that
+        employee's pickup appointment). Raises NotFound, Forbidden (other branch), Conflict (a returned or not
+        yet opened payroll entry), Rejected."""
+        body = m.LookupRequest(token=token, id_number=id_number)
         return self._call("POST", "/v1/appointments/lookup", m.Appointment, body=body, key=idempotency_key)
 
     # --- push ----------------------------------------------------------------------------------------------
@@ -192,6 +195,20 @@ class CentralClient:
         """Activate online banking (idempotent)."""
         path = f"/v1/accounts/{account_id}/online-banking"
         return self._call("POST", path, jm.ServiceActivation, body=request, key=idempotency_key)
+
+    def start_phone_verification(
+        self, request: jm.PhoneVerificationRequest, *, idempotency_key: str | None = None
+    ) -> jm.PhoneVerification:
+        """Text a one-time code to the registered mobile number. Raises Rejected if it cannot be sent."""
+        return self._call("POST", "/v1/phone-verifications", jm.PhoneVerification, body=request,
+                          key=idempotency_key)
+
+    def confirm_phone_verification(
+        self, verification_id: str, request: jm.PhoneCodeConfirmation, *, idempotency_key: str | None = None
+    ) -> jm.PhoneVerification:
+        """Check the code the customer read. Raises Rejected (wrong-code, code-expired, too-many-attempts)."""
+        path = f"/v1/phone-verifications/{verification_id}/confirmation"
+        return self._call("POST", path, jm.PhoneVerification, body=request, key=idempotency_key)
 
     def record_risk_assessment(
         self, request: jm.RiskAssessmentRequest, *, idempotency_key: str | None = None

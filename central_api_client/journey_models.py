@@ -30,12 +30,38 @@ from central_api_client.models import (
 )
 
 __all__ = [
-    "Account", "ActivationRequest", "AgreementAcceptance", "CardToBind", "ConsentRecord", "CreditCardApplication",
-    "CreditCardApplicationRequest", "CreditCardProduct",
-    "CreditCardProductList", "Evidence", "IdDocument", "IdentityVerification", "IdentityVerificationRequest",
-    "OpenAccountRequest", "PinSet", "RedeemRequest", "RiskAssessment", "RiskAssessmentRequest", "ServiceActivation",
-    "SetPinRequest", "SignatureEvidence", "StaffApproval", "SubmissionAck", "WalkInSession", "WalkInSessionRequest",
-    "WalkInSubmission", "WechatBinding", "WechatBindingRequest",
+    "Account",
+    "ActivationRequest",
+    "AgreementAcceptance",
+    "CardToBind",
+    "ConsentRecord",
+    "CreditCardApplication",
+    "CreditCardApplicationRequest",
+    "CreditCardProduct",
+    "CreditCardProductList",
+    "Evidence",
+    "IdDocument",
+    "IdentityVerification",
+    "IdentityVerificationRequest",
+    "LoginCredential",
+    "OpenAccountRequest",
+    "PhoneCodeConfirmation",
+    "PhoneVerification",
+    "PhoneVerificationRequest",
+    "PinSet",
+    "RedeemRequest",
+    "RiskAssessment",
+    "RiskAssessmentRequest",
+    "ServiceActivation",
+    "SetPinRequest",
+    "SignatureEvidence",
+    "StaffApproval",
+    "SubmissionAck",
+    "WalkInSession",
+    "WalkInSessionRequest",
+    "WalkInSubmission",
+    "WechatBinding",
+    "WechatBindingRequest",
 ]
 
 IncomeBand = Literal["lt_50k", "50k_100k", "100k_300k", "gt_300k"]
@@ -122,9 +148,41 @@ class PinSet(ContractModel):
     set_at: UtcDatetime
 
 
+class LoginCredential(ContractModel):
+    """The e-banking login password as the PIN pad encrypted it (bound to the mobile number)."""
+
+    pin_block: Annotated[str, StringConstraints(pattern=r"^[0-9A-F]{16}([0-9A-F]{16})?$")] = Field(repr=False)
+    format: Literal["ISO-0"]
+    key_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    bound_to: Literal["mobile"]
+
+
 class ActivationRequest(ContractModel):
     kiosk_session_id: SessionRef
     phone: Phone | None = Field(default=None, repr=False)
+    phone_verification_id: ObjectId | None = None
+    login_credential: LoginCredential | None = None
+
+
+MainlandMobile = Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")]
+
+
+class PhoneVerificationRequest(ContractModel):
+    kiosk_session_id: SessionRef
+    account_id: ObjectId
+    phone: MainlandMobile = Field(repr=False)
+
+
+class PhoneCodeConfirmation(ContractModel):
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(repr=False)
+
+
+class PhoneVerification(ContractModel):
+    phone_verification_id: ObjectId
+    status: Literal["sent", "confirmed"]
+    phone_masked: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}\*{4}[0-9]{4}$")]
+    expires_at: UtcDatetime
+    attempts_left: Annotated[int, Field(ge=0, le=5)]
 
 
 class ServiceActivation(ContractModel):
@@ -193,6 +251,7 @@ class WechatBinding(ContractModel):
 class WalkInSessionRequest(ContractModel):
     kiosk_session_id: SessionRef
     document: IdDocument
+    expires_in_s: Annotated[int, Field(ge=60, le=1800)] | None = None  # the kiosk's countdown for the form
 
 
 class WalkInSession(ContractModel):

@@ -214,6 +214,9 @@ class SnapshotPage(ContractModel):
 
 class LookupRequest(ContractModel):
     token: Annotated[str, StringConstraints(min_length=16, max_length=2048)] = Field(repr=False)
+    # With a payroll batch QR code: the employee's ID number read from the card (never in repr).
+    id_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{17}[0-9X]$")] | None = Field(default=None,
+                                                                                             repr=False)
 
 
 class Event(ContractModel):

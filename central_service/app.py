@@ -24,6 +24,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Scope
 
 from central_service import routes_admin, routes_feed, routes_journey, routes_snapshot, routes_walk_in
+from central_service.activation import routes as routes_activation
 from central_service.central import Central, load_signing_keys
 from central_service.changes import listen_postgres
 from central_service.core_banking.simulated import SimulatedCore
@@ -33,18 +34,20 @@ from central_service.enrolment_ca import EnrolmentCA
 from central_service.evidence import routes as routes_evidence
 from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
+from central_service.payroll import routes as payroll_routes
 from central_service.phone import routes as phone_routes
 from central_service.problems import ApiError
 from central_service.settings import Settings
 from central_service.sms import SimulatedSmsGateway
 from central_service.staff import routes_kiosk as staff_kiosk_routes
+from central_service.staff import routes_pages as staff_page_routes
 from central_service.store import Store
 from central_service.web import routes as web_routes
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
                 routes_admin.ROUTES, web_routes.ROUTES, phone_routes.ROUTES, staff_kiosk_routes.ROUTES,
-                routes_evidence.ROUTES]
+                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES, routes_activation.ROUTES]
 
 
 def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = None,

@@ -280,5 +280,19 @@ def _register_groups() -> None:
 _register_groups()
 
 
+@cli.command()
+@click.option("--out", "out_dir", default="docs/screens/phone", show_default=True, type=click.Path(file_okay=False))
+def screens(out_dir: str) -> None:
+    """Screenshots of every phone page at 390x844 in zh_CN and en (needs the test extras and Debian's chromium)."""
+    import tempfile
+
+    from central_service.phone.gallery import render_gallery
+    from central_service.testing import RunningService, sqlite_settings
+
+    with tempfile.TemporaryDirectory() as tmp, RunningService(sqlite_settings(Path(tmp))) as service:
+        written = render_gallery(Path(out_dir), service)
+    click.echo(f"{len(written)} screenshots in {out_dir} (index.html)")
+
+
 def main() -> None:
     cli(prog_name="central")

@@ -23,6 +23,7 @@ from central_service.contract import parse_body
 from central_service.cursors import check_position, decode_cursor, encode_cursor
 from central_service.enrolment_ca import CsrRejected, load_csr
 from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, media_type, read_body
+from central_service.payroll import kiosk_routes as payroll_routes
 from central_service.problems import ApiError, dumps, json_response
 from central_service.staff.kiosk_events import on_kiosk_event
 from central_service.store import FeedRow
@@ -169,6 +170,8 @@ def lookup(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
         raise ApiError(422, "token-expired", exc.code) from None
     except tokens.TokenError as exc:
         raise ApiError(422, "token-invalid", exc.code) from None
+    if token.kind is tokens.TokenKind.PAYROLL_BATCH:
+        return 200, payroll_routes.pickup_lookup(call, token.appointment_id, body.get("id_number"))
     doc = central.store.get_appointment(token.appointment_id)
     if doc is None or doc["branch_id"] != call.branch_id:
         raise ApiError(404, "not-found", "no such appointment")

@@ -8,9 +8,11 @@ from typing import Any
 
 from starlette.responses import Response
 
+from central_service.activation.routes import require_confirmed
 from central_service.core_banking import CoreRefusal, CoreUnavailable
 from central_service.evidence.routes import check_opening, record_opening
 from central_service.kiosk_api import Call, kiosk_get, kiosk_post
+from central_service.payroll import kiosk_routes as payroll_routes
 from central_service.problems import ApiError, json_response
 
 
@@ -38,8 +40,12 @@ def verify_identity(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
 @kiosk_post("OpenAccountRequest")
 def open_account(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
     check_opening(body)
+    batch_account = payroll_routes.batch_account(call, body.get("appointment_id"))
     with call.central.store.db.tx():  # the account and its evidence commit together (joins the key's transaction)
-        account = _core(lambda: call.central.core.open_account(call.branch_id, body))
+        if batch_account is not None:  # a payroll pickup: the account was opened with the batch; bind the card
+            account = _core(lambda: call.central.core.bind_card(call.branch_id, batch_account, body))
+        else:
+            account = _core(lambda: call.central.core.open_account(call.branch_id, body))
         record_opening(call, account, body)
     return 201, account
 
@@ -51,12 +57,20 @@ def set_pin(call: Call, body: dict[str, Any], account_id: str) -> tuple[int, Any
 
 @kiosk_post("ActivationRequest")
 def mobile_banking(call: Call, body: dict[str, Any], account_id: str) -> tuple[int, Any]:
-    return 200, _core(lambda: call.central.core.activate(call.branch_id, "mobile_banking", account_id))
+    return 200, _activate(call, body, account_id, "mobile_banking")
 
 
 @kiosk_post("ActivationRequest")
 def online_banking(call: Call, body: dict[str, Any], account_id: str) -> tuple[int, Any]:
-    return 200, _core(lambda: call.central.core.activate(call.branch_id, "online_banking", account_id))
+    return 200, _activate(call, body, account_id, "online_banking")
+
+
+def _activate(call: Call, body: dict[str, Any], account_id: str, service: str) -> dict[str, Any]:
+    """E-banking for a confirmed mobile number, with the login credential set on the PIN pad (current kiosks)."""
+    require_confirmed(call, body, account_id)
+    credential = body.get("login_credential")
+    return _core(lambda: call.central.core.activate(call.branch_id, service, account_id,
+                                                    credential_key_id=credential["key_id"] if credential else None))
 
 
 @kiosk_post("RiskAssessmentRequest")

@@ -32,7 +32,8 @@ CUSTOMER_FROM_FORM = ("phone", "address", "occupation", "employer", "email")
 @kiosk_post("WalkInSessionRequest")
 def create_walk_in(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
     session_id, secret = new_id("wis"), secrets.token_urlsafe(24)
-    call.central.store.add_walk_in(session_id, call.kiosk, sha256(secret), time.time() + WALK_IN_TTL_S,
+    ttl_s = body.get("expires_in_s", WALK_IN_TTL_S)  # the kiosk's countdown: the form expires with it
+    call.central.store.add_walk_in(session_id, call.kiosk, sha256(secret), time.time() + ttl_s,
                                    dumps(body["document"]))
     return 201, _view(call, session_id, secret)
 
@@ -71,29 +72,45 @@ async def submit_walk_in(request: Request) -> Response:
     central = central_of(request)
     raw = await read_body(request)
     session_id = request.path_params["session_id"]
+    secret = request.query_params.get("t", "")
 
     def handle() -> Response:
-        row = central.store.walk_in(session_id)
-        secret = request.query_params.get("t", "")
-        if row is None or not hmac.compare_digest(row.secret_hash, sha256(secret)):
-            raise ApiError(401, "form-token-invalid", "unknown form or wrong form secret")
+        check_form_secret(central, session_id, secret)
         body = parse_body(raw, media_type(request), central.schemas, "WalkInSubmission")
-        if row.status != "waiting":
-            raise ApiError(409, "form-already-submitted", "this form was submitted before")
-        if row.expires_at < time.time():
-            raise ApiError(410, "session-expired", "the form session expired; start again at the kiosk")
-        document = json.loads(row.document)
-        customer = {k: document[k] for k in CUSTOMER_FROM_ID if k in document}
-        customer.update({k: body[k] for k in CUSTOMER_FROM_FORM if k in body})
-        appointment = {"id": new_id("apt"), "branch_id": row.branch_id, "kind": "walk_in", "status": "booked",
-                       "version": 1, "customer": customer, "services": body["services"],
-                       "tax_residency": body["tax_residency"]}
-        if "risk_questionnaire" in body:
-            appointment["risk_questionnaire"] = body["risk_questionnaire"]
-        if not central.store.submit_walk_in(session_id, appointment):
-            raise ApiError(409, "form-already-submitted", "this form was submitted before")
+        submit_form(central, session_id, secret, body)
         return json_response(202, {"status": "submitted"})
     return await run_in_threadpool(handle)
+
+
+def check_form_secret(central: Any, session_id: str, secret: str) -> Any:
+    """The waiting session's row. Raises ApiError 401 (unknown form or wrong secret)."""
+    row = central.store.walk_in(session_id)
+    if row is None or not hmac.compare_digest(row.secret_hash, sha256(secret)):
+        raise ApiError(401, "form-token-invalid", "unknown form or wrong form secret")
+    return row
+
+
+def submit_form(central: Any, session_id: str, secret: str, body: dict[str, Any]) -> None:
+    """Turn a checked submission (the contract's WalkInSubmission) into the walk-in appointment, once.
+
+    Shared by the JSON route and the walk-in form page. Raises ApiError 401 (secret), 409 (sent before),
+    410 (expired).
+    """
+    row = check_form_secret(central, session_id, secret)
+    if row.status != "waiting":
+        raise ApiError(409, "form-already-submitted", "this form was submitted before")
+    if row.expires_at < time.time():
+        raise ApiError(410, "session-expired", "the form session expired; start again at the kiosk")
+    document = json.loads(row.document)
+    customer = {k: document[k] for k in CUSTOMER_FROM_ID if k in document}
+    customer.update({k: body[k] for k in CUSTOMER_FROM_FORM if k in body})
+    appointment = {"id": new_id("apt"), "branch_id": row.branch_id, "kind": "walk_in", "status": "booked",
+                   "version": 1, "customer": customer, "services": body["services"],
+                   "tax_residency": body["tax_residency"]}
+    if "risk_questionnaire" in body:
+        appointment["risk_questionnaire"] = body["risk_questionnaire"]
+    if not central.store.submit_walk_in(session_id, appointment):
+        raise ApiError(409, "form-already-submitted", "this form was submitted before")
 
 
 ROUTES = [

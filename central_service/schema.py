@@ -229,13 +229,15 @@ staff = Table(
 )
 Index("staff_branch", staff.c.branch_id, staff.c.staff_id)
 
-# Failed sign-ins per principal (any kind: staff, company agents of issue 16), for the lock-out.
+# Failed sign-ins per principal (any kind: staff, company agents of issue 16), for the lock-out, and the last
+# TOTP time step that signed it in (a code works once: a code seen over a shoulder cannot be replayed).
 sign_in_failures = Table(
     "sign_in_failures", metadata,
     Column("kind", String(32), primary_key=True),
     Column("login", String(64), primary_key=True),
     Column("failures", Integer, nullable=False, default=0),
     Column("locked_until", Float, nullable=False, default=0.0),
+    Column("last_code_step", BigInteger, nullable=False, default=0),
 )
 
 # Append-only (no update/delete path in code; triggers refuse both in the database, migration 0005).
@@ -325,7 +327,7 @@ payroll_agreement_acceptances = Table(
     Column("accepted_by", String(64), nullable=False),
 )
 
-# A company's authorised agents (经办人); their sign-in credentials live with the staff sign-in (auth/).
+# A company's authorised agents (经办人): they sign in with password + TOTP through auth/ (kind "agent").
 payroll_agents = Table(
     "payroll_agents", metadata,
     Column("id", String(40), primary_key=True),
@@ -334,6 +336,8 @@ payroll_agents = Table(
     Column("login", String(64), nullable=False, unique=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", String(32), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # auth.passwords (scrypt)
+    Column("totp_secret", String(64), nullable=False),  # auth.totp: the agent's authenticator app
 )
 
 # A batch: `revision` grows with every change of its entries; a submission quotes the revision the agent
@@ -357,6 +361,16 @@ payroll_batches = Table(
     Column("file_sha256", String(64)),
 )
 
+# An entry's ID card images (front, back): AES-GCM ciphertext only (payroll/images.py), never logged.
+payroll_entry_images = Table(
+    "payroll_entry_images", metadata,
+    Column("entry_id", String(40), primary_key=True),
+    Column("side", String(8), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("stored_at", String(32), nullable=False),
+)
+
 # One entry per ID number per batch (the unique key is a hash, so the constraint needs no plain number);
 # `line` orders the list for paging; the personal data is the JSON `doc` (never logged).
 payroll_entries = Table(
@@ -378,6 +392,8 @@ payroll_entries = Table(
     UniqueConstraint("batch_id", "id_hash", name="payroll_entries_batch_person"),
     UniqueConstraint("batch_id", "line", name="payroll_entries_batch_line"),
 )
+# Every kiosk account call asks whether its appointment is a payroll pickup: one index lookup, not a scan.
+Index("payroll_entries_appointment", payroll_entries.c.appointment_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -412,6 +428,24 @@ evidence_acceptances = Table(
     Column("digest", String(64), nullable=False),
     Column("given_at", String(32), nullable=False),
 )
+# The one-time codes that confirm the registered mobile number before e-banking is activated
+# (central_service/activation/): only the code's and the number's hashes are kept, the number masked.
+phone_verifications = Table(
+    "phone_verifications", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("branch_id", String(64), nullable=False),
+    Column("kiosk_session_id", String(64), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("phone_hash", String(64), nullable=False),
+    Column("phone_masked", String(16), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # sent | confirmed | retired
+    Column("attempts_left", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("confirmed_at", String(32)),
+)
+Index("phone_verifications_session", phone_verifications.c.kiosk_session_id)
 # --- end of evidence (part A) ------------------------------------------------------------------------------------
 
 # Envelope keys (central_service/crypto): data keys that seal personal fields, each stored wrapped under a

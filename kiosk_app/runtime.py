@@ -19,12 +19,14 @@ from central_api_client import CentralClient, tokens
 from kiosk_app.config import KioskConfig
 from kiosk_app.devices import Devices
 from kiosk_app.devices_checks import device_checks
-from kiosk_app.flow.adapters.appointments import LocalAppointments
+from kiosk_app.flow.adapters.appointments import LocalAppointments, fetch_payroll_entry
 from kiosk_app.flow.adapters.central import CentralAdapter
+from kiosk_app.flow.adapters.credential import PadCredential
 from kiosk_app.flow.adapters.idcard import IdCardWatcher
 from kiosk_app.flow.adapters.issuer import IssuerAdapter
 from kiosk_app.flow.adapters.printer import PrinterAdapter
 from kiosk_app.flow.adapters.scanner import ScannerWatcher
+from kiosk_app.flow.adapters.staff_calls import StaffCallWatcher
 from kiosk_app.flow.adapters.tokens import TokenAdapter
 from kiosk_app.flow.adapters.walk_in import WalkInWatcher
 from kiosk_app.flow.host import SessionHost
@@ -128,11 +130,15 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     ports = Ports(
         tokens=TokenAdapter(recorder, keys, branch, skew_s=cfg.journey.token_clock_skew_s,
                             now=lambda: corrected_now(db)),
-        appointments=LocalAppointments(db, lambda ref: fetch.fetch_by_token(db, remote, branch, ref.text)),
+        appointments=LocalAppointments(
+            db, lambda ref: fetch.fetch_by_token(db, remote, branch, ref.text),
+            lambda ref, id_number: fetch_payroll_entry(db, remote, branch, ref, id_number)),
         central=central, issuer=issuer, printer=printer or _NoPrinter(),
         staff=StaffAuthenticator(staff or {}, max_failures=cfg.policy.staff_pin_max_failures,
                                  directory=DirectoryPins(db)),
         face=_face_camera(cfg, face_source),
+        credential=PadCredential(devices.pinpad, key_slot=devices.pinpad_key.key_slot,
+                                 key_id=devices.pinpad_key.key_id, timeout_s=int(cfg.devices.pinpad.entry_timeout_s)),
     )
     session = Session(ports, recorder, journey_settings(cfg), account_policy(cfg), today=day.today,
                       **({"clock": clock} if clock else {}))
@@ -145,6 +151,9 @@ def build_runtime(cfg: KioskConfig, devices: Devices, client: CentralClient, key
     host.add_listener(walk_in)
     runtime = KioskRuntime(cfg, db, devices, client, session, host, issuance, printer)
     runtime.watchers.append(walk_in)
+    staff_calls = StaffCallWatcher(central, host.post, lambda: session.ctx.session_id)
+    host.add_listener(staff_calls)
+    runtime.watchers.append(staff_calls)
     runtime.watchers.append(IdCardWatcher(devices.idcard, host.post, day.today).start())
     if devices.scanner is not None:
         runtime.watchers.append(ScannerWatcher(devices.scanner, host.post).start())

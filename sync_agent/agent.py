@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from sync_agent import health, heartbeat, retention, staff_credentials, state
+from sync_agent import health, heartbeat, outbox, retention, staff_credentials, state
 from sync_agent.apply import ForeignBranchRow
 from sync_agent.backoff import Backoff
 from sync_agent.clock import ServerClock
@@ -49,6 +50,7 @@ class AgentSettings:
     retention_every_s: float = 600.0
     push_batch: int = 100
     push_idle_s: float = 0.5
+    urgent_poll_s: float = 0.05  # how often an idle pusher looks for a staff call (one probe of outbox_urgent)
     staff_every_s: float = 15.0  # a revoked lobby manager's PIN stops working within this (plus one request)
     tx_budget_s: float = 0.04
     backoff_cap_s: float = 30.0
@@ -156,7 +158,15 @@ class SyncAgent:
                 with self.gate.section():
                     self.link.record(db, True)
             else:
-                self.gate.wait(self.settings.push_idle_s)
+                self._idle(db)
+
+    def _idle(self, db: LocalDb) -> None:
+        """Wait `push_idle_s` for the next batch, but look for urgent events (a customer waiting for a lobby
+        manager) every `urgent_poll_s`: a staff call leaves at once, not at the end of the idle wait."""
+        deadline = time.monotonic() + self.settings.push_idle_s
+        while not self.gate.wait(min(self.settings.urgent_poll_s, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline or outbox.pending(db, kinds=outbox.URGENT_KINDS, limit=1):
+                return
 
     def _house_loop(self, db: LocalDb, backoff: Backoff) -> None:
         beats, purges = Interval(self.settings.heartbeat_s), Interval(self.settings.retention_every_s)

@@ -182,8 +182,8 @@ class CentralRemote:
             raise translate(exc) from exc
         return found.version, [StaffCredential(c.staff_id, c.pin_hash, c.revoked) for c in found.credentials]
 
-    def lookup(self, token: str) -> FeedRow:
+    def lookup(self, token: str, id_number: str | None = None) -> FeedRow:
         try:
-            return feed_row(self.client.lookup(token, idempotency_key=str(uuid.uuid4())))
+            return feed_row(self.client.lookup(token, id_number=id_number, idempotency_key=str(uuid.uuid4())))
         except errors.CentralError as exc:
             raise translate(exc) from exc

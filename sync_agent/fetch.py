@@ -15,7 +15,7 @@ from sync_agent.localdb import LocalDb
 
 
 class TokenLookup(Protocol):
-    def lookup(self, token: str) -> FeedRow: ...
+    def lookup(self, token: str, id_number: str | None = None) -> FeedRow: ...
 
 
 def local_appointment(db: LocalDb, appointment_id: str) -> dict[str, Any] | None:
@@ -32,12 +32,14 @@ def local_appointment(db: LocalDb, appointment_id: str) -> dict[str, Any] | None
     return json.loads(payload) | {"status": row[0]} if payload != "{}" else {"id": appointment_id, "status": row[0]}
 
 
-def fetch_by_token(db: LocalDb, remote: TokenLookup, branch_id: str, token: str) -> dict[str, Any]:
-    """Look the token's appointment up on the central service and store it; the stored appointment.
+def fetch_by_token(db: LocalDb, remote: TokenLookup, branch_id: str, token: str,
+                   id_number: str | None = None) -> dict[str, Any]:
+    """Look the token's appointment up on the central service and store it; the stored appointment. A payroll
+    batch QR code needs the employee's `id_number` (the answer is that employee's pickup appointment).
 
     Raises remote.NotFound (unknown, or another branch's), remote.Offline, apply.ForeignBranchRow.
     """
-    row = remote.lookup(token)
+    row = remote.lookup(token, id_number) if id_number else remote.lookup(token)
     apply.store_row(db, branch_id, row)
     stored = local_appointment(db, row.id)
     assert stored is not None

@@ -21,6 +21,7 @@ class RemoteError(Exception):
     """Base of what the central service's answers mean to the agent."""
 
     retry_after_s: float | None = None
+    slug: str | None = None  # the problem's stable slug when the service sent one (e.g. "payroll-not-ready")
 
 
 class Offline(RemoteError):
@@ -110,6 +111,12 @@ def _problem_text(exc: Exception) -> str:
 
 def translate(exc: Exception) -> RemoteError:
     """The agent's meaning of a client error (the one place client exceptions are interpreted)."""
+    meaning = _meaning(exc)
+    meaning.slug = getattr(exc, "problem_type", None)
+    return meaning
+
+
+def _meaning(exc: Exception) -> RemoteError:
     from central_api_client import errors
 
     if isinstance(exc, errors.CursorTooOld):

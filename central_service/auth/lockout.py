@@ -38,7 +38,7 @@ class Lockout:
         f = t.sign_in_failures
         insert = (postgresql.insert if self.db.is_postgres else sqlite.insert)(f)
         with self.db.tx() as conn:
-            conn.execute(insert.values(kind=kind, login=login, failures=0, locked_until=0.0)
+            conn.execute(insert.values(kind=kind, login=login, failures=0, locked_until=0.0, last_code_step=0)
                          .on_conflict_do_nothing())
             failures = conn.execute(select(f.c.failures).where(self._where(kind, login))).scalar_one() + 1
             locks = failures >= self.max_failures
@@ -46,6 +46,14 @@ class Lockout:
             conn.execute(update(f).where(self._where(kind, login)).values(**values))
         return locks
 
-    def succeeded(self, kind: str, login: str) -> None:
+    def succeeded(self, kind: str, login: str, code_step: int = 0) -> bool:
+        """Reset the count and spend the TOTP step; False (nothing changed) if that step or a later one signed
+        this login in before: a code works once."""
+        f = t.sign_in_failures
+        insert = (postgresql.insert if self.db.is_postgres else sqlite.insert)(f)
         with self.db.tx() as conn:
-            conn.execute(update(t.sign_in_failures).where(self._where(kind, login)).values(failures=0))
+            conn.execute(insert.values(kind=kind, login=login, failures=0, locked_until=0.0, last_code_step=0)
+                         .on_conflict_do_nothing())
+            spent = conn.execute(update(f).where(and_(self._where(kind, login), f.c.last_code_step < code_step))
+                                 .values(failures=0, last_code_step=code_step)).rowcount
+        return bool(spent)

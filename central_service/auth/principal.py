@@ -1,7 +1,8 @@
-"""Who is signed in: a principal (kind, id, branch, roles) kept in the web session as plain JSON-able data.
+"""Who is signed in: a principal (kind, id, branch, roles) kept in the web session as plain text values.
 
-Why plain data in the session: the session is stored server-side by the web foundation; a dict survives any
-store, and `Principal.from_session` refuses anything that is not a whole principal.
+Why plain text: the web foundation's `req.sign_in(kind, id, **extra)` stores string values, so every area's
+sign-in writes the same shape (roles comma-separated) and any area reads it back; `Principal.from_session`
+refuses anything that is not a whole principal (and still reads roles written as a list).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ class Principal:
     def has(self, role: str) -> bool:
         return role in self.roles
 
-    def to_session(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "branch_id": self.branch_id, "roles": sorted(self.roles),
+    def to_session(self) -> dict[str, str]:
+        return {"kind": self.kind, "id": self.id, "branch_id": self.branch_id, "roles": ",".join(sorted(self.roles)),
                 "name": self.name}
 
     @classmethod
@@ -37,6 +38,8 @@ class Principal:
             kind, id_, branch, roles = data["kind"], data["id"], data["branch_id"], data["roles"]
         except KeyError:
             return None
+        if isinstance(roles, str):
+            roles = [r for r in roles.split(",") if r]
         if not all(isinstance(v, str) and v for v in (kind, id_, branch)) or not isinstance(roles, list):
             return None
         return cls(kind, id_, branch, frozenset(str(r) for r in roles), str(data.get("name", "")))

@@ -52,9 +52,10 @@ class SignIn:
             raise SignInLocked(login)
         found = self.source.credentials(login) if login else None
         password_ok = verify_password(password, found.password_hash if found else DUMMY_HASH)
-        if found is None or not found.active or not password_ok or not totp.code_valid(found.totp_secret, code):
+        step = totp.code_step(found.totp_secret, code) if found is not None else None
+        if found is None or not found.active or not password_ok or step is None \
+                or not self.lockout.succeeded(kind, login, step):  # a code already used counts as wrong
             if self.lockout.failed(kind, login):
                 raise SignInLocked(login)
             raise SignInRefused(login)
-        self.lockout.succeeded(kind, login)
         return found.principal

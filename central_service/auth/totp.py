@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import time
+from datetime import UTC, datetime
 
 import pyotp
 
@@ -26,7 +28,20 @@ def code_now(secret: str, at: float | None = None) -> str:
 
 def code_valid(secret: str, code: str, at: float | None = None) -> bool:
     """True if `code` is the code of now or of the 30 s step just before or after (clock drift)."""
+    return code_step(secret, code, at) is not None
+
+
+def code_step(secret: str, code: str, at: float | None = None) -> int | None:
+    """The 30 s time step whose code `code` is (now, or one step either side for clock drift), else None.
+
+    The step lets sign-in refuse a code that was used before (`Lockout.used_step`).
+    """
     code = code.strip()
     if not (code.isascii() and code.isdigit() and len(code) == 6):
-        return False
-    return pyotp.TOTP(secret).verify(code, for_time=at if at is not None else time.time(), valid_window=1)
+        return None
+    totp = pyotp.TOTP(secret)
+    now = at if at is not None else time.time()
+    for step in (totp.timecode(datetime.fromtimestamp(now + d * totp.interval, UTC)) for d in (0, -1, 1)):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None

@@ -37,8 +37,11 @@ class CoreBank(Protocol):
     def set_pin(self, branch_id: str, account_id: str, key_id: str) -> dict[str, Any]:
         """Store the encrypted PIN block. Raises CoreRefusal if the account is unknown."""
 
-    def activate(self, branch_id: str, service: str, account_id: str) -> dict[str, Any]:
-        """Activate mobile or online banking (idempotent per account). Raises CoreRefusal."""
+    def activate(self, branch_id: str, service: str, account_id: str, *,
+                 credential_key_id: str | None = None) -> dict[str, Any]:
+        """Activate mobile or online banking (idempotent per account); `credential_key_id` names the PIN pad key
+        the initial login password was encrypted under (the block itself goes to the core's HSM). Raises
+        CoreRefusal."""
 
     def record_risk_assessment(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """Record the first risk assessment. Raises CoreRefusal."""

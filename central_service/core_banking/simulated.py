@@ -171,7 +171,8 @@ class SimulatedCore:
         self._put("pin", new_id("pin"), branch_id, {"key_id": key_id, **answer}, ref=account_id)
         return answer
 
-    def activate(self, branch_id: str, service: str, account_id: str) -> dict[str, Any]:
+    def activate(self, branch_id: str, service: str, account_id: str, *,
+                 credential_key_id: str | None = None) -> dict[str, Any]:
         self._check_outage("activate")
         r = t.core_records
         with self.store.db.tx() as conn:
@@ -182,7 +183,8 @@ class SimulatedCore:
                 return json.loads(self.store.fields.decrypt_field(found.body, _context(found.id)))
             answer = {"service": service, "status": "activated", "activated_at": self.store.now(),
                       "reference": new_id("ref")}
-            self._put(service, answer["reference"], branch_id, answer, ref=account_id)
+            self._put(service, answer["reference"], branch_id, {**answer, "credential_key_id": credential_key_id},
+                      ref=account_id)
         return answer
 
     def record_risk_assessment(self, branch_id: str, request: dict[str, Any]) -> dict[str, Any]:

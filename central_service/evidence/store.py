@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 from collections.abc import Callable
 from typing import Any
 
+from PIL import Image
 from sqlalchemy import select
 
 from central_service import schema as t
@@ -15,6 +17,7 @@ from central_service.crypto import cipher_for
 from central_service.db import Database
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_SIDE = 4000  # pixels; the kiosk draws at most 800 x 320
 
 
 class EvidenceError(Exception):
@@ -102,17 +105,29 @@ def _context(column: str, account_id: str) -> str:
 
 def check(evidence: dict[str, Any]) -> bytes:
     """The signature's PNG bytes once the evidence holds together. Raises EvidenceError if its digest is wrong
-    or it is not a PNG."""
+    or it is not a whole PNG image of a signature's size."""
     signature = evidence["signature"]
     try:
         png = base64.b64decode(signature["png"], validate=True)
     except ValueError:
         raise EvidenceError("the signature's png is not base64") from None
-    if not png.startswith(PNG_MAGIC):
-        raise EvidenceError("the signature's png is not a PNG image")
     if hashlib.sha256(png).hexdigest() != signature["png_sha256"]:
         raise EvidenceError("png_sha256 is not the SHA-256 of the signature's PNG")
+    if not png.startswith(PNG_MAGIC) or not _drawable(png):
+        raise EvidenceError("the signature's png is not a PNG image of a signature's size")
     return png
+
+
+def _drawable(png: bytes) -> bool:
+    """A whole PNG a person can look at (Pillow reads and verifies it), no larger than MAX_SIDE either way."""
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            if image.format != "PNG" or max(image.size) > MAX_SIDE:
+                return False
+            image.verify()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 def _dumps(value: Any) -> str:

@@ -21,8 +21,10 @@ from central_service.payroll.store import Batch, Company, Entry, PayrollStore
 from central_service.store import Store, new_id
 from central_service.timefmt import iso
 
-PICKUP_SERVICES = {"debit_card": True, "mobile_banking": True, "online_banking": True, "risk_assessment": False,
-                   "credit_card": False, "wechat_binding": True, "follow_official_account": True}
+# The payroll bundle: the card, e-banking and WeChat Pay for wages, the first risk assessment; no credit card
+# (the employee may apply at the kiosk's services step like anyone).
+PICKUP_SERVICES = {"debit_card": True, "mobile_banking": True, "online_banking": True, "risk_assessment": True,
+                   "credit_card": False, "wechat_binding": True, "follow_official_account": False}
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """An employee's personal data as the batch takes it, and the rules it must meet before it joins a batch.
 
-Why these rules here: they are the booking form's (a real resident ID number with its check character and
-birth date, an ID card valid today, 16 or older to open an account alone — the kiosk's own age rule), applied
-on the service side to what the employee types on the phone; each failure names its field.
+Why these rules: they are the booking form's, read from the one shared definition (`central_api_client.people`:
+the resident ID number's format, check character and birth date; age), plus the kiosk's rules for an account
+opened alone (16 or older, an ID card valid today); each failure names its field.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from central_api_client.people import IdNumberProblem, age_on, resident_id_birth_date
 from central_api_client.redaction import mask_id_number, mask_mobile, mask_name
-from central_service.ids import id_number_valid
 from central_service.payroll.errors import IdExpired, InvalidField, InvalidIdNumber, UnderAge
 
 MIN_AGE = 16
@@ -35,15 +35,14 @@ class Employee:
 
     @property
     def date_of_birth(self) -> date:
-        return date(int(self.id_number[6:10]), int(self.id_number[10:12]), int(self.id_number[12:14]))
+        return resident_id_birth_date(self.id_number)
 
     @property
     def sex(self) -> str:
         return "M" if int(self.id_number[16]) % 2 else "F"
 
     def age_on(self, today: date) -> int:
-        born = self.date_of_birth
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, today)
 
     def masked(self) -> dict[str, str]:
         """What lists and logs may show."""
@@ -72,8 +71,10 @@ def employee_from_form(form: Mapping[str, str], today: date) -> Employee:
     if not NAME_RE.match(name):
         raise InvalidField("Enter the name as printed on the ID card.", field="name")
     id_number = str(form.get("id_number", "")).strip().upper()
-    if not id_number_valid(id_number):
-        raise InvalidIdNumber(field="id_number")
+    try:
+        resident_id_birth_date(id_number)
+    except IdNumberProblem:
+        raise InvalidIdNumber(field="id_number") from None
     mobile = str(form.get("mobile", "")).strip()
     if not MOBILE_RE.match(mobile):
         raise InvalidField("Enter an 11-digit mainland mobile number.", field="mobile")

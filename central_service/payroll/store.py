@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Row, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central_service import schema as t
+from central_service.auth import Credentials, Principal, totp
+from central_service.auth.passwords import PasswordTooWeak, hash_password
 from central_service.crypto import cipher_for
 from central_service.db import Database
 from central_service.ids import uscc_valid
@@ -29,6 +31,7 @@ from central_service.store import new_id
 from central_service.timefmt import iso
 
 CARD_PRODUCTS = ("payroll_debit", "payroll_debit_co_branded")
+AGENT_KIND = "agent"
 MAX_HEADCOUNT = 10_000
 
 
@@ -94,7 +97,10 @@ class Page:
 
 
 class PayrollStore:
-    """Payroll state on the service's `Database`; `clock` is the store's (tests move it)."""
+    """Payroll state on the service's `Database`; `clock` is the store's (tests move it). It is also the
+    `auth.CredentialSource` of company agents (kind "agent")."""
+
+    kind = AGENT_KIND
 
     def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.db, self.clock = db, clock
@@ -163,9 +169,17 @@ class PayrollStore:
                                                text_sha256=text.sha256, accepted_at=self.now(), accepted_by=by))
         return self.company(company_id)
 
-    def add_agent(self, company_id: str, name: str, login: str) -> Agent:
-        """Raises NotFound, InvalidField or AgentLoginTaken."""
+    def add_agent(self, company_id: str, name: str, login: str, password: str) -> tuple[Agent, str]:
+        """A new agent and the TOTP secret for their authenticator app (shown once).
+
+        Raises NotFound, InvalidField (name, login, password) or AgentLoginTaken.
+        """
         self.company(company_id)
+        try:
+            password_hash = hash_password(password)
+        except PasswordTooWeak:
+            raise errors.InvalidField("A password needs at least 10 characters.", field="password") from None
+        secret = totp.new_secret()
         name, login = name.strip(), login.strip().lower()
         if not 1 <= len(name) <= 100:
             raise errors.InvalidField("Enter the agent's name.", field="name")
@@ -174,11 +188,23 @@ class PayrollStore:
         agent_id = new_id("ag")
         try:
             with self.db.tx() as conn:
-                conn.execute(t.payroll_agents.insert().values(id=agent_id, company_id=company_id, name=name,
-                                                              login=login, active=True, created_at=self.now()))
+                conn.execute(t.payroll_agents.insert().values(
+                    id=agent_id, company_id=company_id, name=name, login=login, active=True, created_at=self.now(),
+                    password_hash=password_hash, totp_secret=secret))
         except IntegrityError:
             raise errors.AgentLoginTaken(field="login") from None
-        return self.agent(agent_id)
+        return self.agent(agent_id), secret
+
+    def credentials(self, login: str) -> Credentials | None:
+        """For `auth.SignIn` (kind "agent"): the agent's principal (branch of the company), hashes, activity."""
+        g, c = t.payroll_agents, t.payroll_companies
+        with self.db.read() as conn:
+            row = conn.execute(select(g, c.c.branch_id).select_from(g.join(c, c.c.id == g.c.company_id))
+                               .where(g.c.login == login.strip().lower())).first()
+        if row is None:
+            return None
+        principal = Principal(AGENT_KIND, row.id, row.branch_id, frozenset({"agent"}), row.name)
+        return Credentials(principal, row.password_hash, row.totp_secret, bool(row.active))
 
     def agent(self, agent_id: str) -> Agent:
         """Raises NotFound."""
@@ -242,6 +268,12 @@ class PayrollStore:
         if batch.company_id != agent.company_id:
             raise errors.WrongCompany()
         return batch
+
+    def companies_of_branch(self, branch_id: str) -> list[Company]:
+        c = t.payroll_companies
+        with self.db.read() as conn:
+            ids = conn.execute(select(c.c.id).where(c.c.branch_id == branch_id).order_by(c.c.name)).scalars().all()
+        return [self.company(company_id) for company_id in ids]
 
     def batches_of_company(self, company_id: str) -> list[Batch]:
         b = t.payroll_batches
@@ -411,6 +443,14 @@ class PayrollStore:
             row = conn.execute(select(e).where(and_(e.c.batch_id == batch_id,
                                                     e.c.id_hash == self.id_hash(batch_id, id_number)))).first()
         return None if row is None else _entry(row)
+
+    def account_for_appointment(self, appointment_id: str | None) -> str | None:
+        """The account opened in batch for this pickup appointment (None: not a payroll pickup)."""
+        if not appointment_id:
+            return None
+        e = t.payroll_entries
+        with self.db.read() as conn:
+            return conn.execute(select(e.c.account_id).where(e.c.appointment_id == appointment_id)).scalar()
 
     def page(self, batch_id: str, page: int = 1, per_page: int = 50, *,
              states: tuple[EntryState, ...] = ()) -> Page:

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, text, update
 
 from central_service import schema as t
 from central_service.store import Store, new_id
 from central_service.timefmt import iso
 
 MAX_OPEN_PER_PERSON = 2
+DRAFT_TTL_S = 2 * 3600  # a draft nobody touched for this long gives its place back
+SWEEP_LIMIT = 50
 
 
 class BookingError(Exception):
@@ -90,6 +92,17 @@ class Bookings:
         if taken != 1:
             raise BookingError("book.slot_full")
 
+    def _sweep_drafts(self, conn: Connection, now: float) -> None:
+        """Cancel drafts untouched for DRAFT_TTL_S (a few per call): their places and personal data go."""
+        b = t.phone_bookings
+        stale = conn.execute(select(b.c.id, b.c.branch_id, b.c.day, b.c.slot)
+                             .where(and_(b.c.status == "draft", b.c.updated_at < now - DRAFT_TTL_S))
+                             .limit(SWEEP_LIMIT)).all()
+        for row in stale:
+            self._release(conn, Booking(row.id, "", row.branch_id, row.day, row.slot, "draft", {}, None))
+            conn.execute(update(b).where(b.c.id == row.id).values(status="cancelled", draft="{}", id_hash=None,
+                                                                  updated_at=now))
+
     def _release(self, conn: Connection, booking: Booking) -> None:
         s = t.booking_slots
         conn.execute(update(s).where(and_(s.c.branch_id == booking.branch_id, s.c.day == booking.day,
@@ -98,9 +111,10 @@ class Bookings:
     # --- bookings ------------------------------------------------------------------------------------------
 
     def start(self, phone: str, branch_id: str, day: date, slot: str, capacity: int) -> str:
-        """A draft holding a place. Raises BookingError("book.slot_full")."""
+        """A draft holding a place (abandoned drafts give theirs back first). Raises BookingError("book.slot_full")."""
         booking_id, now = new_id("apt"), self.clock()
         with self.db.tx() as conn:
+            self._sweep_drafts(conn, now)
             self._take(conn, branch_id, day.isoformat(), slot, capacity)
             conn.execute(t.phone_bookings.insert().values(
                 id=booking_id, phone=self._phone_key(phone), branch_id=branch_id, day=day.isoformat(), slot=slot,
@@ -140,6 +154,9 @@ class Bookings:
             values: dict[str, Any] = {"draft": self._seal(booking.booking_id, draft), "updated_at": self.clock()}
             if id_number is not None:
                 person = self.person_hash(id_number)
+                if self.db.is_postgres:  # one person's count and write serialised (SQLite: the single writer)
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:id)"),
+                                 {"id": int.from_bytes(bytes.fromhex(person)[:8], "big", signed=True)})
                 if self._open_count(conn, person, booking.booking_id) >= MAX_OPEN_PER_PERSON:
                     raise BookingError("details.too_many_open")
                 values["id_hash"] = person
@@ -175,7 +192,8 @@ class Bookings:
         b = t.phone_bookings
         with self.db.tx() as conn:
             done = conn.execute(update(b).where(and_(b.c.id == booking.booking_id, b.c.status != "cancelled"))
-                                .values(status="cancelled", updated_at=self.clock())).rowcount
+                                .values(status="cancelled", draft="{}", id_hash=None,  # no personal data kept
+                                        updated_at=self.clock())).rowcount
             if not done:
                 return
             self._release(conn, booking)

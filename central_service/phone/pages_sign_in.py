@@ -18,7 +18,8 @@ def codes(req: PageRequest) -> SignInCodes:
     return SignInCodes(central.store.db, central.sms, central.store.secret, bank_name=req.t("layout.bank"))
 
 
-def _refusal_text(req: PageRequest, exc: SignInError) -> str:
+def _refusal_text(exc: SignInError) -> str:
+    """The page text for a refused sign-in step (keys sign_in.<reason>)."""
     return f"sign_in.{exc.reason.value}"
 
 
@@ -34,7 +35,7 @@ def sign_in(req: PageRequest) -> Response:
             try:
                 codes(req).send_code(phone, locale=req.locale)
             except SignInError as exc:
-                form.fail("phone", _refusal_text(req, exc))
+                form.fail("phone", _refusal_text(exc))
                 return req.render("sign_in.html", status=429 if exc.wait_s else 422, form=form, wait_s=exc.wait_s)
             req.session.set("pending_phone", phone)
             return req.redirect("/phone/sign-in/code")
@@ -53,13 +54,13 @@ def enter_code(req: PageRequest) -> Response:
         try:
             codes(req).check_code(phone, form.value("code"))
         except SignInError as exc:
-            form.fail("code", _refusal_text(req, exc))
-            return req.render("sign_in_code.html", status=422, form=form, masked=mask_phone(phone),
+            form.fail("code", _refusal_text(exc))
+            return req.render("sign_in_code.html", status=422, form=form, masked=mask_phone(phone), phone=phone,
                               wait_s=exc.wait_s)
         req.sign_in("phone", phone)
         req.session.pop("pending_phone")
         return req.redirect(req.session.pop("after_sign_in") or "/phone/")
-    return req.render("sign_in_code.html", form=form, masked=mask_phone(phone), wait_s=0)
+    return req.render("sign_in_code.html", form=form, masked=mask_phone(phone), phone=phone, wait_s=0)
 
 
 @PAGES.page

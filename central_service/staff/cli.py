@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +11,16 @@ import click
 
 from central_service.auth import totp
 from central_service.auth.passwords import PasswordTooWeak
+from central_service.auth.principal import Principal
+from central_service.staff.audit import AuditLog
 from central_service.staff.directory import StaffDirectory, StaffError
 from central_service.staff.roles import UnknownRole, parse_roles
+
+
+def _audit(directory: StaffDirectory, action: str, staff_id: str, branch_id: str) -> None:
+    """Directory changes made at the command line are audited too, under the operating-system user."""
+    actor = Principal("cli", getpass.getuser()[:64] or "unknown", branch_id, frozenset())
+    AuditLog(directory.db, clock=directory.clock).append(actor, action, detail={"staff_id": staff_id})
 
 
 @contextlib.contextmanager
@@ -50,6 +59,7 @@ def add(ctx: click.Context, staff_id: str, branch_id: str, name: str, roles: str
     """Create STAFF_ID; prints the TOTP link for the authenticator app (shown once)."""
     with _directory(ctx) as directory:
         secret = directory.add(staff_id, branch_id, name, parse_roles(roles), password, pin)
+        _audit(directory, "staff_add", staff_id, branch_id)
     click.echo(f"added {staff_id} ({branch_id}); TOTP: {totp.provisioning_uri(secret, staff_id)}")
 
 
@@ -60,6 +70,7 @@ def revoke(ctx: click.Context, staff_id: str) -> None:
     """Close STAFF_ID's account; its kiosk PIN stops working at the branch's kiosks within a minute."""
     with _directory(ctx) as directory:
         member = directory.revoke(staff_id)
+        _audit(directory, "staff_revoke", staff_id, member.branch_id)
     click.echo(f"revoked {member.staff_id} ({member.branch_id})")
 
 
@@ -71,6 +82,7 @@ def set_pin(ctx: click.Context, staff_id: str, pin: str) -> None:
     """Give lobby manager STAFF_ID a new kiosk PIN (reaches the branch's kiosks with their next fetch)."""
     with _directory(ctx) as directory:
         directory.set_pin(staff_id, pin)
+        _audit(directory, "staff_set_pin", staff_id, directory.get(staff_id).branch_id)  # type: ignore[union-attr]
     click.echo(f"PIN set for {staff_id}")
 
 

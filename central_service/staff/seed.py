@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from central_service.auth import totp
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.roles import Role
 
@@ -29,6 +30,13 @@ class DemoStaff:
 def demo_staff_id(letter: str, branch_id: str) -> str:
     """M101 for BJ001's lobby manager: the letter, the branch's number, 01."""
     return f"{letter}{int(branch_id[-3:]):d}01"
+
+
+def demo_sign_in_lines(url: str, made: list[DemoStaff]) -> list[str]:
+    """What the demo prints so a developer can sign in on the staff pages (demo accounts only)."""
+    lines = [f"staff pages: {url}/staff/sign-in (password {DEMO_PASSWORD}; add a TOTP link to an authenticator app)"]
+    lines += [f"  {p.staff_id} {p.role.value}: {totp.provisioning_uri(p.totp_secret, p.staff_id)}" for p in made]
+    return lines
 
 
 def seed_staff(directory: StaffDirectory, branches: list[str]) -> list[DemoStaff]:

@@ -23,6 +23,7 @@ from central_service.db import Database
 
 COOKIE_NAME = "__Host-sid"  # __Host-: Secure, Path=/, no Domain: the cookie cannot be planted by a subdomain
 IDLE_S = 30 * 60
+SLIDE_EVERY_S = 60  # an unchanged session's expiry is pushed on at most once a minute (a write per page is waste)
 
 
 def _hash(session_id: str) -> str:
@@ -44,6 +45,7 @@ class WebSession:
     is_new: bool = False
     dirty: bool = False
     rotated_from: str | None = None
+    expires_at: float = 0.0
 
     @property
     def principal(self) -> dict[str, str] | None:
@@ -81,11 +83,13 @@ class WebSessions:
         if row is None or row.expires_at <= self.clock():
             return None
         data = self.fields.decrypt_field(row.data, _context(session_id))
-        return WebSession(session_id, row.csrf_token, json.loads(data))
+        return WebSession(session_id, row.csrf_token, json.loads(data), expires_at=row.expires_at)
 
     def save(self, session: WebSession) -> None:
-        """Write the session (new, changed or merely used: the expiry slides)."""
+        """Write the session if it is new or changed, or slide its expiry (at most once a minute if unchanged)."""
         now, w = self.clock(), t.web_sessions
+        if not session.dirty and session.expires_at - now > self.idle_s - SLIDE_EVERY_S:
+            return
         data = self.fields.encrypt_field(json.dumps(session.data, ensure_ascii=False), _context(session.session_id))
         values = {"csrf_token": session.csrf_token, "data": data, "expires_at": now + self.idle_s}
         with self.db.tx() as conn:
@@ -98,6 +102,7 @@ class WebSessions:
                 conn.execute(update(w).where(w.c.id_hash == _hash(session.session_id)).values(**values))
         session.is_new = session.dirty = False
         session.rotated_from = None
+        session.expires_at = values["expires_at"]
 
     def rotate(self, session: WebSession) -> None:
         """New id and CSRF token for the same data (at sign-in and sign-out: no session fixation)."""

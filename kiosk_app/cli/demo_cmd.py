@@ -17,6 +17,9 @@ from kiosk_app.demo.runner import RunReport, run_script
 from kiosk_app.demo.script import ScriptError, load_script
 from kiosk_app.logs import configure_logging
 
+PHONE_PAGES_HINT = ("`central serve --print-sms`, then open http://127.0.0.1:8765/phone/ at phone size (the sign-in "
+                    "code is printed); every page: docs/screens/phone/index.html")
+
 
 def _print_report(report: RunReport, *, journal: bool) -> None:
     status = "ok" if report.ok else "FAILED"
@@ -64,6 +67,7 @@ def demo(headless: bool | None, scripts: tuple[str, ...], workdir: str | None, q
         _print_report(report, journal=not quiet_journal and (bool(scripts) or script.name == "appointment-full-bundle"))
         failed += not report.ok
     click.echo(f"logs (JSON lines, masked): {base / 'demo.log'}")
+    click.echo(f"the customer's phone pages: {PHONE_PAGES_HINT}")
     click.echo(f"{len(paths) - failed} passed, {failed} failed")
     if failed:
         raise SystemExit(1)

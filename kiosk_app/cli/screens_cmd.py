@@ -20,7 +20,8 @@ def _size(text: str) -> tuple[int, int]:
 
 @click.command("screens")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory for the PNG files and index.html (e.g. docs/screens); replaced.")
+              help="Directory for the PNGs and index.html (e.g. docs/screens); "
+                   "its landscape/ and portrait/ are replaced.")
 @click.option("--scale", type=click.FloatRange(0.1, 1.0), default=0.5, show_default=True,
               help="Size of the PNGs relative to the panel (the gallery is shown at half size).")
 @click.option("--size", type=click.Choice(SIZES), default=None, hidden=True,
@@ -30,9 +31,10 @@ def screens(out: Path, scale: float, size: str | None) -> None:
     if size is not None:
         _render_one_size(out, _size(size), scale)
         return
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    for own in ("landscape", "portrait"):  # the kiosk's folders only: docs/screens/branch etc. are the pages'
+        if (out / own).exists():
+            shutil.rmtree(out / own)
+    out.mkdir(parents=True, exist_ok=True)
     # SDL's offscreen surface keeps the size it was opened with: one process per panel size.
     command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "kiosk_app"]
     for each in SIZES:
@@ -40,9 +42,9 @@ def screens(out: Path, scale: float, size: str | None) -> None:
     from kiosk_app.ui.gallery import write_index
 
     write_index(out)
-    files = [p for p in out.rglob("*") if p.is_file()]
+    files = [p for own in ("landscape", "portrait") for p in (out / own).rglob("*") if p.is_file()]
     megabytes = sum(f.stat().st_size for f in files) / 1e6
-    click.echo(f"{len(files) - 1} screens and index.html in {out} ({megabytes:.1f} MB)")
+    click.echo(f"{len(files)} screens and index.html in {out} ({megabytes:.1f} MB)")
 
 
 def _render_one_size(out: Path, size: tuple[int, int], scale: float) -> None:

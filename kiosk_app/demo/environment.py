@@ -19,11 +19,15 @@ from typing import Any
 import numpy as np
 
 from central_api_client import CentralClient
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.roles import Role
+from central_service.staff.seed import DEMO_PASSWORD
 from central_service.testing import RunningService, sqlite_settings
 from drivers.camera import ArraySource
 from drivers.idcard import CardType, make_id_number
 from drivers.sim.idcard_emulator import EmulatedCard
 from kiosk_app.config import KioskConfig, load_config
+from kiosk_app.demo.payroll_setup import PAYROLL_SETUPS, payroll_customer
 from kiosk_app.demo.script import Setup
 from kiosk_app.devices import Devices, open_devices
 from kiosk_app.flow.screens import Screen
@@ -142,7 +146,11 @@ def make_customer(admin: Any, setup: Setup, today: date) -> Customer:
         customer.extra = {"english_name": "WHITE, ANNE", "nationality": "GBR"}
     admin.set_person(id_number, blocklisted=setup.customer.blocklisted, holds_class1=setup.customer.holds_class1,
                      outcome=setup.customer.identity)
-    if setup.appointment != "none":
+    if setup.appointment in PAYROLL_SETUPS:
+        person = {"name": customer.name, "id_number": id_number, "phone": "13912345678"}
+        customer.appointment, customer.token = payroll_customer(admin.central, BRANCH, setup.appointment, person,
+                                                                valid_to)
+    elif setup.appointment != "none":
         services = {"debit_card": True, "risk_assessment": True} | {s: s in setup.services for s in SERVICES}
         person = {"name": customer.name, "gender": "male", "id_type": "resident_id", "id_number": id_number,
                   "date_of_birth": born.isoformat(), "nationality": "CHN", "phone": "13912345678",
@@ -154,14 +162,19 @@ def make_customer(admin: Any, setup: Setup, today: date) -> Customer:
 
 
 @contextlib.contextmanager
-def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
-    """Start everything for one scripted journey; stop everything on exit."""
+def rehearsal(workdir: Path, setup: Setup, *, central: RunningService | None = None) -> Iterator[Rehearsal]:
+    """Start everything for one scripted journey; stop everything on exit. With `central`, the kiosk joins that
+    running service (a browser test's) instead of starting its own, and leaves it running."""
     workdir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
-        central = RunningService(sqlite_settings(workdir)).start()
-        stack.callback(central.close)
+        if central is None:
+            central = RunningService(sqlite_settings(workdir)).start()
+            stack.callback(central.close)
         admin = central.admin
         _, bearer = admin.add_kiosk(BRANCH, "demo kiosk")
+        directory = StaffDirectory(central.store.db)  # the lobby managers' PINs come from the directory
+        for staff_id, pin in STAFF.items():
+            directory.add(staff_id, BRANCH, "大堂经理", frozenset({Role.LOBBY_MANAGER}), DEMO_PASSWORD, pin)
         token_file = workdir / "kiosk.token"
         token_file.write_text(bearer, encoding="utf-8")
         cfg = _config(workdir, central.url, token_file, setup)
@@ -171,7 +184,7 @@ def rehearsal(workdir: Path, setup: Setup) -> Iterator[Rehearsal]:
         client = CentralClient(central.url, bearer_token=bearer)
         stack.callback(client.close)
         agent = SyncAgent(AgentSettings(db_path=str(cfg.paths.database), branch_id=BRANCH, long_poll_s=2,
-                                        heartbeat_s=30), CentralRemote(client))
+                                        heartbeat_s=30, staff_every_s=1), CentralRemote(client))
         agent.start()
         stack.callback(agent.stop, 5.0)
         screens, clock = ScreenLog(), ClockOffset()

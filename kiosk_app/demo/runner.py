@@ -7,6 +7,7 @@ dispenser's gate; the phone submits the walk-in form over HTTP; staff log in on 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any
 from central_api_client import journey_models as jm
 from central_api_client.models import RiskAnswer, RiskQuestionnaire, Services, TaxResidency
 from central_api_client.phone import PhoneClient
+from central_api_client.redaction import mask_mobile
 from central_api_client.risk import QUESTIONNAIRE_ID
 from drivers.printer import PaperState
 from drivers.status import MediaState
@@ -43,6 +45,11 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# (state, action) touches that may start card issuance, which blocks until the script types the PIN.
+ISSUING_TOUCHES = {("services", "confirm"), ("credit_card_product", "skip"), ("credit_report_consent", "consent"),
+                   ("credit_report_consent", "no_consent"), ("ebanking_sms", "confirm")}
 
 
 class Runner:
@@ -97,13 +104,27 @@ class Runner:
             time.sleep(0.02)
 
     def touch(self, step: sc.TouchStep) -> None:
+        starts_issuance = (self.r.runtime.session.state.value, step.action) in ISSUING_TOUCHES
         self._post(Touch(step.action, step.value))
-        if not (step.action == "confirm" and self.r.runtime.session.state.value == "services"):
+        if not starts_issuance:  # issuance waits for the script's PIN and card steps: do not wait for idle
             self._idle()
 
     def pin(self, step: sc.Pin) -> None:
-        self._wait("pin_first")
+        self._wait(step.prompt)
         self.r.sims.pinpad.press(*step.keys)
+
+    def sms_code(self, step: sc.SmsCode) -> None:
+        """Read the newest text to the customer's confirmed number and type its code (or a wrong one)."""
+        self._idle()
+        phone = str(self.r.runtime.session.ctx.customer.get("phone") or "")
+        message = self.r.central.central.sms.last(phone)
+        found = re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", message.body) if message else None
+        if found is None:
+            raise StepFailed(f"no code was texted to {mask_mobile(phone)}")
+        code = f"{(int(found.group(0)) + 1) % 10**6:06d}" if step.wrong else found.group(0)
+        self._post(Touch("confirm", code))
+        if step.wrong:  # a right code goes on to the login password on the PIN pad: the next step types it
+            self._idle()
 
     def take_card(self, step: sc.TakeCard) -> None:
         deadline = time.monotonic() + self.timeout

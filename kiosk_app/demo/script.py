@@ -32,7 +32,10 @@ class Customer(_Strict):
 
 
 class Setup(_Strict):
-    appointment: Literal["individual", "payroll", "none"] = "individual"
+    # payroll_batch / payroll_pickup: an approved payroll entry, scanned with the batch QR or the personal pickup
+    # QR; payroll_returned: an entry the teller returned, scanned with the batch QR (kiosk_app/demo/payroll_setup.py)
+    appointment: Literal["individual", "payroll", "none", "payroll_batch", "payroll_pickup",
+                         "payroll_returned"] = "individual"
     services: list[Literal["mobile_banking", "online_banking", "credit_card", "wechat_binding",
                            "follow_official_account"]] = Field(default_factory=list)
     customer: Customer = Customer()
@@ -60,6 +63,15 @@ class TouchStep(_Strict):
 class Pin(_Strict):
     do: Literal["pin"]
     keys: list[str]
+    # the screen the pad's entry starts with: the card PIN, or the e-banking login password
+    prompt: Literal["pin_first", "login_first"] = "pin_first"
+
+
+class SmsCode(_Strict):
+    """The customer reads the code texted to their phone (the simulated gateway) and types it on the keypad."""
+
+    do: Literal["sms_code"]
+    wrong: bool = False  # type a code that is not the one sent
 
 
 class TakeCard(_Strict):
@@ -180,8 +192,8 @@ class CancelAppointment(_Strict):
 
 
 Step = Annotated[
-    Scan | PlaceIdCard | TouchStep | Pin | TakeCard | PhoneSubmit | StaffLogin | StaffDecisionStep | Wait | Expect
-    | ExpectEvent | Idle | Fault | CancelAppointment,
+    Scan | PlaceIdCard | TouchStep | Pin | SmsCode | TakeCard | PhoneSubmit | StaffLogin | StaffDecisionStep | Wait
+    | Expect | ExpectEvent | Idle | Fault | CancelAppointment,
     Field(discriminator="do"),
 ]
 

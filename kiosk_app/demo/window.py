@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from central_service.staff.directory import StaffDirectory
+from central_service.staff.seed import demo_sign_in_lines, seed_staff
 from kiosk_app.config.model import Display
-from kiosk_app.demo.environment import rehearsal
+from kiosk_app.demo.environment import BRANCH, rehearsal
 from kiosk_app.demo.script import Setup
 from kiosk_app.devices_checks import device_checks
 from kiosk_app.flow.manager import ManagerConsole
@@ -34,6 +36,10 @@ def run_window(workdir: Path) -> None:
                             "follow_official_account"])
     with rehearsal(workdir, setup) as r:
         print(f"rehearsal kiosk ready; {HELP}")
+        r.central.central.sms.echo = print  # type: ignore[union-attr]  # the phone's sign-in codes, here
+        print(f"the customer's phone pages (sign-in codes are printed here): {r.central.url}/phone/")
+        for line in demo_sign_in_lines(r.central.url, seed_staff(StaffDirectory(r.central.store.db), [BRANCH])):
+            print(line)  # the counter and the floor view of the same branch, in a browser beside the kiosk
         actions = {
             282: lambda: r.sims.scanner.show(r.customer.token),
             283: lambda: r.sims.idcard.place_card(r.customer.card()),

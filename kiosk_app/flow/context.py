@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk_app.flow.credit import CreditApplication
+from kiosk_app.flow.ebanking import EBankingProof
 from kiosk_app.flow.evidence import EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, Path, TokenRef
 
@@ -24,6 +26,7 @@ class StaffRequest:
     resume: str
     on_decline: OnDecline = OnDecline.REFUSE
     staff_id: str | None = None
+    answer: str | None = None  # the floor's answer to the call: "acknowledged", "on_way" (the customer sees it)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class SessionContext:
     evidence: EvidenceLog = field(default_factory=EvidenceLog, repr=False)
     services: list[str] = field(default_factory=list)
     services_refused: list[str] = field(default_factory=list)
+    credit: CreditApplication = field(default_factory=CreditApplication)
+    ebanking: EBankingProof = field(default_factory=EBankingProof)
     account: Account | None = None
     card: CardIssued | None = None
     activated: dict[str, Any] = field(default_factory=dict)
@@ -86,6 +91,8 @@ class SessionContext:
         self.appointment = None
         self.risk_answers.clear()
         self.evidence.wipe()
+        self.credit.wipe()
+        self.ebanking.wipe()
         self.face = None
         self.activated.clear()
         self.form_url = None

@@ -63,10 +63,20 @@ class StaffDecision:
 
 
 @dataclass(frozen=True)
+class StaffAnswered:
+    """The lobby floor answered this session's staff call: "acknowledged" or "on_way" (the manager's id)."""
+
+    status: str
+    staff_id: str | None = None
+    key = "staff_answered"
+
+
+@dataclass(frozen=True)
 class Tick:
     """The host's clock pulse: lets the session notice deadlines without a timer of its own."""
 
     key = "tick"
 
 
-Event = QrScanned | IdCardRead | IdCardUnreadable | Touch | FormSubmitted | StaffAuth | StaffDecision | Tick
+Event = (QrScanned | IdCardRead | IdCardUnreadable | Touch | FormSubmitted | StaffAuth | StaffDecision
+         | StaffAnswered | Tick)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ MAX_POINTS = 2000  # per stroke; longer strokes are thinned evenly (the contract
 PNG_MAX = (800, 320)  # the image's largest size; a smaller signature is drawn at its own size
 MARGIN = 16
 INK_WIDTH = 5
+MAX_COORDINATE = 100_000  # pad pixels; anything beyond is not a touch on a kiosk's panel
 
 
 class SignatureInvalid(ValueError):
@@ -110,15 +112,17 @@ def chosen_locale(value: object, default: str) -> str:
 def normalise(raw: object) -> list[list[int]]:
     """Strokes as whole pixels from the signature's own top-left corner, thinned to the contract's limits.
 
-    Raises SignatureInvalid if there is no stroke, a stroke is not an even list of numbers, or too many strokes.
+    Raises SignatureInvalid if there is no stroke, too many, or a stroke is not an even list of finite numbers
+    within the pad's reach.
     """
     if not isinstance(raw, list) or not raw or len(raw) > MAX_STROKES:
         raise SignatureInvalid("no strokes, or too many")
     strokes = []
     for stroke in raw:
         if (not isinstance(stroke, list) or len(stroke) < 2 or len(stroke) % 2
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in stroke)):
-            raise SignatureInvalid("a stroke is not a list of x, y points")
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                           and abs(v) <= MAX_COORDINATE for v in stroke)):
+            raise SignatureInvalid("a stroke is not a list of x, y points on the pad")
         points = list(zip(stroke[0::2], stroke[1::2], strict=True))
         step = -(-len(points) // MAX_POINTS)
         strokes.append(points[::step])

@@ -17,6 +17,10 @@ MESSAGES: tuple[str, ...] = (
     "card_not_taken", "central_unavailable", "already_class1", "signature_empty", "camera_unavailable",
     "fix_on_phone", "invalid_choice", "staff_auth_failed", "staff_locked", "form_timeout", "timeout", "cancelled",
     "credit_card_under_18", "kiosk_closed",
+    # payroll batch pickup (issue 16)
+    "payroll_entry_not_found", "payroll_entry_returned", "payroll_not_ready",
+    "credit_card_under_18", "kiosk_closed", "credit_income_required", "sms_code_wrong", "sms_code_expired",
+    "sms_too_many", "login_not_set",
 )
 
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kiosk_app.flow.credit import CreditApplication, CreditProduct
+from kiosk_app.flow.ebanking import EBankingProof, LoginCredential, PhoneCheck
 from kiosk_app.flow.evidence import EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, CardIssued, Identity, IdentityCheck, TokenRef, WalkInForm
 
@@ -35,6 +37,11 @@ class AppointmentsPort(Protocol):
         """The appointment from the local copy, or fetched by token. Raises PortError('appointment_not_found')."""
         ...
 
+    def find_payroll(self, ref: TokenRef, id_number: str) -> Appointment:
+        """The pickup appointment of the employee with `id_number` in the payroll batch `ref` names.
+        Raises PortError('payroll_entry_not_found' | 'payroll_entry_returned' | 'payroll_not_ready' | ...)."""
+        ...
+
 
 class CentralPort(Protocol):
     def verify_identity(self, session_id: str, identity: Identity, face: bytes | None) -> IdentityCheck: ...
@@ -48,11 +55,31 @@ class CentralPort(Protocol):
     def record_risk_assessment(self, session_id: str, account: Account, answers: dict[str, str],
                                key: str) -> str: ...
 
-    def activate(self, session_id: str, account: Account, service: str, key: str) -> dict[str, Any]: ...
+    def activate(self, session_id: str, account: Account, service: str, key: str,
+                 proof: EBankingProof | None = None) -> dict[str, Any]:
+        """Activate a service; e-banking with the confirmed number and the login password (`proof`)."""
+        ...
+
+    def start_phone_verification(self, session_id: str, account: Account, phone: str, key: str) -> PhoneCheck:
+        """Text a code to the registered number. Raises PortError('sms_too_many' or 'central_unavailable')."""
+        ...
+
+    def confirm_phone_verification(self, check: PhoneCheck, code: str, key: str) -> None:
+        """Raises PortError('sms_code_wrong' or 'sms_code_expired') if the code does not confirm the number."""
+        ...
+
+    def credit_card_products(self) -> list[CreditProduct]:
+        """The bank's credit cards, in the order to show them. Raises PortError('central_unavailable')."""
+        ...
+
+    def apply_credit_card(self, session_id: str, account: Account, application: CreditApplication,
+                          key: str) -> dict[str, Any]:
+        """Send a complete application (product, income, employer, the authorisation's evidence)."""
+        ...
 
     def redeem(self, appointment_id: str, token_id: str, key: str) -> None: ...
 
-    def create_walk_in_form(self, session_id: str, identity: Identity) -> WalkInForm: ...
+    def create_walk_in_form(self, session_id: str, identity: Identity, expires_in_s: int) -> WalkInForm: ...
 
     def walk_in_submission(self, form_id: str, wait_s: float) -> Appointment | None: ...
 
@@ -95,6 +122,14 @@ class IssueResult:
 class CardIssuerPort(Protocol):
     def issue(self, request: IssueRequest) -> IssueResult:
         """Dispense, read, open the account and bind, set the PIN, present, wait for the card to be taken."""
+        ...
+
+
+class CredentialPort(Protocol):
+    def set_login_credential(self, phone: str, birth_date_hint: str,
+                             on_progress: Callable[..., None]) -> LoginCredential | None:
+        """The e-banking login password set on the PIN pad (its encrypted block), or None if not set.
+        Raises PortError('device_error') if the pad fails."""
         ...
 
 

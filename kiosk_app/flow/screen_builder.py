@@ -16,6 +16,7 @@ from kiosk_app.flow.messages import staff_text
 from kiosk_app.flow.model import SERVICES, masked_customer
 from kiosk_app.flow.policy import AccountPolicy
 from kiosk_app.flow.screens import Screen
+from kiosk_app.flow.screens_opening import OPENING_BUILDERS
 from kiosk_app.flow.states import HAPPY_PATH, STAFF_WAITS, St
 from kiosk_app.flow.steps_forms import KEYPAD_FIELDS, PICK_LISTS, agreements_for
 from kiosk_app.logs.redact import mask_name
@@ -60,8 +61,9 @@ def _walk_in(s: ScreenSource) -> Screen:
 
 
 def _staff_needed(s: ScreenSource) -> Screen:
-    reason = s.ctx.staff_request.reason
-    return Screen("staff_needed", {"reason": reason}, errors={"base": reason}, actions=("cancel",),
+    reason, answer = s.ctx.staff_request.reason, s.ctx.staff_request.answer
+    data = {"reason": reason, **({"help": answer} if answer else {})}
+    return Screen("staff_needed", data, errors={"base": reason}, actions=("cancel",),
                   staff_message=staff_text(reason, s.settings.locale))
 
 
@@ -157,7 +159,7 @@ BUILDERS: dict[St, Callable[[ScreenSource], Screen]] = {
     St.FACE_CONSENT: lambda s: Screen("face_consent", actions=("consent", "skip", "cancel")),
     St.SIGNATURE: lambda s: Screen("signature", actions=("sign", "cancel")),
     St.SERVICES: _services, St.WECHAT: _wechat, St.OFFICIAL_ACCOUNT: _official, St.THANK_YOU: _thank_you,
-    St.REFUSED: _refused,
+    St.REFUSED: _refused, **OPENING_BUILDERS,
 }
 
 

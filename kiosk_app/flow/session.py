@@ -23,6 +23,7 @@ from kiosk_app.flow.ports import (
     AppointmentsPort,
     CardIssuerPort,
     CentralPort,
+    CredentialPort,
     FaceCameraPort,
     PortError,
     PrinterPort,
@@ -58,6 +59,7 @@ class Ports:
     printer: PrinterPort
     staff: StaffAuthenticator
     face: FaceCameraPort | None = None
+    credential: CredentialPort | None = None  # the e-banking login password on the PIN pad
 
 
 @dataclass
@@ -186,6 +188,12 @@ class Session:
             return self.enter(self.finish())
         if not self.ctx.account_opened and self.ctx.token is not None:
             self.recorder.release_token(self.ctx.token.token_id)
+        leaving = table.ON_WALK_AWAY.get(self.state)
+        if leaving is not None:  # the card is out: finish what needs no customer before forgetting them
+            try:
+                leaving(self)
+            except PortError as exc:
+                log.warning("step %s: finishing after the customer left failed: %s", self.state.value, exc)
         self.recorder.end(self.ctx.session_id, outcome, {"at_state": self.state.value, "touches": self.ctx.touches,
                                                          "screens": self.ctx.screens})
         self._reset()

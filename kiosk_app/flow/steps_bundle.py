@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from central_api_client.risk import score
+from kiosk_app.flow import ebanking
 from kiosk_app.flow.events import Touch
 from kiosk_app.flow.model import SERVICES, Account, Path
 from kiosk_app.flow.ports import IssueRequest, OpenAccount, PortError
@@ -43,7 +44,8 @@ def on_service_toggle(s: Session, ev: Touch) -> St:
     return St.SERVICES
 
 
-def on_services_confirm(s: Session, ev: Touch) -> St:
+def deliver(s: Session) -> St:
+    """Issue the card (opening the account), activate the services, print the receipt, then what follows."""
     person_key = s.recorder.person_key(s.ctx.identity.id_number)
     if s.ctx.card is None:
         if s.policy.cards_limit_reached(s.recorder.cards_today(person_key)):
@@ -51,9 +53,38 @@ def on_services_confirm(s: Session, ev: Touch) -> St:
         outcome = _issue_card(s, person_key)
         if outcome is not None:
             return outcome
+    if ebanking.wanted(s.ctx.services, s.ctx.activated) and not s.ctx.ebanking.ready and send_code(s):
+        return St.EBANKING_SMS
+    return finish_delivery(s)
+
+
+def finish_delivery(s: Session) -> St:
+    """The account and card exist: activate the services, print the receipt, then the QR screens or the end."""
     _activate(s, s.ctx.account)
     _print_receipt(s)
     return _after_services(s, St.SERVICES)
+
+
+def send_code(s: Session) -> bool:
+    """Text a code to the confirmed mobile number before e-banking; False (e-banking dropped) without a mainland
+    mobile number to send it to. Raises PortError if the service cannot send it."""
+    phone = str(s.ctx.customer.get("phone") or "")
+    if not ebanking.is_mainland_mobile(phone):
+        drop_ebanking(s)
+        s.recorder.event(s.ctx.session_id, "ebanking_not_offered", {"reason": "no_mainland_mobile"})
+        return False
+    proof = s.ctx.ebanking
+    proof.codes_sent += 1
+    proof.check = s.ports.central.start_phone_verification(s.ctx.session_id, s.ctx.account, phone,
+                                                           key=f"{s.ctx.session_id}:sms:{proof.codes_sent}")
+    proof.confirmed = False
+    return True
+
+
+def drop_ebanking(s: Session) -> None:
+    """No mobile or online banking in this session (the customer can open them later in the app or a branch)."""
+    s.ctx.services = [x for x in s.ctx.services if x not in ebanking.E_BANKING]
+    s.ctx.ebanking.wipe()
 
 
 def _issue_card(s: Session, person_key: str) -> St | None:
@@ -104,9 +135,16 @@ def _activate(s: Session, account: Account) -> None:
         if service == "official_account" or service in s.ctx.activated:
             continue
         s.progress(Screen("activating", {"service": service}))
-        s.ctx.activated[service] = s.ports.central.activate(
-            s.ctx.session_id, account, service, key=f"{s.ctx.session_id}:{service}"
-        )
+        key = f"{s.ctx.session_id}:{service}"
+        if service == "credit_card":
+            if not s.ctx.credit.ready:  # never an application without the customer's authorisation
+                continue
+            s.ctx.activated[service] = s.ports.central.apply_credit_card(s.ctx.session_id, account, s.ctx.credit,
+                                                                        key=key)
+            continue
+        proof = s.ctx.ebanking if service in ebanking.E_BANKING and s.ctx.ebanking.check else None
+        s.ctx.activated[service] = s.ports.central.activate(s.ctx.session_id, account, service, key=key,
+                                                            proof=proof)
 
 
 def _print_receipt(s: Session) -> None:

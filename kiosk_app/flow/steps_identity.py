@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kiosk_app.flow.context import OnDecline, StaffApproval
@@ -11,6 +12,7 @@ from kiosk_app.flow.events import (
     IdCardRead,
     IdCardUnreadable,
     QrScanned,
+    StaffAnswered,
     StaffAuth,
     StaffDecision,
     Touch,
@@ -30,6 +32,10 @@ MAX_MISMATCHES = 3
 
 def on_qr(s: Session, ev: QrScanned) -> St:
     token = s.ports.tokens.verify(ev.text)
+    if token.kind is Path.PAYROLL:  # a payroll batch QR: the ID card names the employee
+        s.ctx.token = token
+        s.begin(Path.PAYROLL)
+        return St.AWAIT_ID_CARD
     appointment = s.ports.appointments.find(token)
     if appointment.status == "cancelled":
         s.recorder.release_token(token.token_id)
@@ -54,6 +60,12 @@ def on_id_card(s: Session, ev: IdCardRead) -> St:
     if problem:
         identity.wipe()
         return s.stay(base=problem)
+    if s.ctx.appointment is None and s.ctx.token is not None and s.ctx.token.kind is Path.PAYROLL:
+        try:
+            _find_payroll_entry(s, identity.id_number)
+        except PortError:
+            identity.wipe()
+            raise
     if s.ctx.appointment is not None and not _matches(s, identity):
         identity.wipe()
         s.ctx.mismatches += 1
@@ -62,6 +74,17 @@ def on_id_card(s: Session, ev: IdCardRead) -> St:
         return s.stay(base="id_mismatch")
     s.ctx.identity = identity
     return after_identity(s)
+
+
+def _find_payroll_entry(s: Session, id_number: str) -> None:
+    """The employee's pickup appointment in the scanned batch; from here on the session redeems that
+    appointment (the batch QR itself stays usable for the next employee)."""
+    batch = s.ctx.token
+    appointment = s.ports.appointments.find_payroll(batch, id_number)
+    if appointment.status == "cancelled":
+        raise PortError("payroll_entry_returned", "the pickup appointment was cancelled")
+    s.ctx.appointment = appointment
+    s.ctx.token = replace(batch, appointment_id=appointment.id)
 
 
 def _matches(s: Session, identity) -> bool:
@@ -89,7 +112,7 @@ def after_identity(s: Session) -> St:
     if check.verdict is Verdict.NEEDS_STAFF and not s.ctx.approved("central_needs_staff"):
         return s.request_staff("central_needs_staff", St.AWAIT_ID_CARD)
     if s.ctx.path is Path.WALK_IN and s.ctx.appointment is None:
-        form = s.ports.central.create_walk_in_form(s.ctx.session_id, identity)
+        form = s.ports.central.create_walk_in_form(s.ctx.session_id, identity, s.settings.walk_in_form_timeout_s)
         s.ctx.form_id, s.ctx.form_url = form.form_id, form.url
         return St.WALK_IN_FORM
     return St.REVIEW
@@ -137,6 +160,14 @@ def on_staff_auth(s: Session, ev: StaffAuth) -> St:
         return s.stay(base="staff_auth_failed")
     s.ctx.staff_request.staff_id = ev.staff_id
     return St.STAFF_DECIDE
+
+
+def on_staff_answered(s: Session, ev: StaffAnswered) -> St:
+    """The floor acknowledged the call or a manager is on the way: the waiting customer is told so."""
+    if ev.status in ("acknowledged", "on_way"):
+        s.ctx.staff_request.answer = ev.status
+        s.recorder.event(s.ctx.session_id, "staff_call_answered", {"status": ev.status, "staff_id": ev.staff_id})
+    return St.STAFF_NEEDED
 
 
 def on_staff_decision(s: Session, ev: StaffDecision) -> St:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from kiosk_app.flow import steps_bundle as bundle
+from kiosk_app.flow import steps_credit as credit
+from kiosk_app.flow import steps_ebanking as ebanking
 from kiosk_app.flow import steps_forms as forms
 from kiosk_app.flow import steps_identity as identity
 from kiosk_app.flow.states import HAPPY_PATH, STAFF_WAITS, TERMINAL, St
@@ -28,6 +30,9 @@ class Edge(NamedTuple):
 
 
 S = St
+# Where `steps_bundle.finish_delivery` (activate, print) and `deliver` (issue the card first) may lead.
+FINISHED = (S.WECHAT, S.OFFICIAL_ACCOUNT, S.THANK_YOU)
+DELIVERED = (S.EBANKING_SMS, *FINISHED, S.REFUSED)
 TABLE: dict[St, dict[str, Edge]] = {
     S.IDLE: {
         "qr": Edge(identity.on_qr, (S.AWAIT_ID_CARD,)),
@@ -38,7 +43,10 @@ TABLE: dict[St, dict[str, Edge]] = {
         "id_card_bad": Edge(identity.on_id_card_bad, ()),
     },
     S.WALK_IN_FORM: {"form": Edge(identity.on_form, (S.REVIEW,))},
-    S.STAFF_NEEDED: {"staff_auth": Edge(identity.on_staff_auth, (S.STAFF_DECIDE,))},
+    S.STAFF_NEEDED: {
+        "staff_auth": Edge(identity.on_staff_auth, (S.STAFF_DECIDE,)),
+        "staff_answered": Edge(identity.on_staff_answered, (S.STAFF_NEEDED,)),
+    },
     S.STAFF_DECIDE: {
         "staff_decision": Edge(identity.on_staff_decision, (
             S.AWAIT_ID_CARD, S.REVIEW, S.WALK_IN_FORM, S.FACE_CONSENT, S.SERVICES, S.STAFF_NEEDED, S.REFUSED)),
@@ -63,13 +71,34 @@ TABLE: dict[St, dict[str, Edge]] = {
     S.SIGNATURE: {"touch:sign": Edge(forms.on_sign, (S.SERVICES,))},
     S.SERVICES: {
         "touch:toggle": Edge(bundle.on_service_toggle, ()),
-        "touch:confirm": Edge(bundle.on_services_confirm, (S.WECHAT, S.OFFICIAL_ACCOUNT, S.THANK_YOU, S.REFUSED)),
+        "touch:confirm": Edge(credit.on_services_confirm, (S.CREDIT_PRODUCT, *DELIVERED)),
+    },
+    # a credit card is applied for on its own steps, before the card is issued (the authorisation is evidence)
+    S.CREDIT_PRODUCT: {
+        "touch:choose": Edge(credit.on_credit_choose, (S.CREDIT_DETAILS,)),
+        "touch:skip": Edge(credit.on_credit_skip, DELIVERED),
+    },
+    S.CREDIT_DETAILS: {"touch:confirm": Edge(credit.on_credit_details, (S.CREDIT_AUTH,))},
+    S.CREDIT_AUTH: {
+        "touch:consent": Edge(credit.on_credit_authorise, DELIVERED),
+        "touch:no_consent": Edge(credit.on_credit_decline, DELIVERED),
+    },
+    # e-banking after the card: the texted code confirms the number, the login password is set on the PIN pad
+    S.EBANKING_SMS: {
+        "touch:confirm": Edge(ebanking.on_sms_code, FINISHED),
+        "touch:resend": Edge(ebanking.on_sms_resend, FINISHED),
+        "touch:not_now": Edge(ebanking.on_sms_not_now, FINISHED),
     },
     S.WECHAT: {"touch:done": Edge(bundle.on_wechat_done, (S.OFFICIAL_ACCOUNT, S.THANK_YOU))},
     S.OFFICIAL_ACCOUNT: {"touch:done": Edge(bundle.on_official_done, (S.THANK_YOU,))},
     S.THANK_YOU: {"touch:done": Edge(bundle.on_finish, (S.IDLE,))},
     S.REFUSED: {"touch:done": Edge(bundle.on_refused_done, (S.IDLE,))},
 }
+
+# What a step finishes when the customer walks away from it (timeout or cancel) after the card was issued: the
+# services that need no more of the customer are activated and the receipt printed, e-banking is not.
+ON_WALK_AWAY: dict[St, Callable[..., object]] = {S.EBANKING_SMS: ebanking.on_walk_away}
+
 
 class UndeclaredTransition(Exception):
     """A handler led somewhere the table does not declare: a bug, caught before it reaches a customer."""

@@ -30,17 +30,40 @@ def find_appointment(db: LocalDb, appointment_id: str, branch_id: str) -> Stored
     row = db.conn.execute(
         "SELECT payload, status FROM appointments WHERE id = ? AND branch_id = ?", (appointment_id, branch_id),
     ).fetchone()
-    if row is None:
-        return None
-    payload = db.sealer.open(row[0], appointment_id)
+    return None if row is None else _opened(db, appointment_id, row[0], row[1])
+
+
+def _opened(db: LocalDb, appointment_id: str, sealed: str, status: str) -> StoredAppointment | None:
+    payload = db.sealer.open(sealed, appointment_id)
     if payload is None:
         return None
     doc = json.loads(payload)
-    doc.setdefault("status", row[1])
-    return StoredAppointment(doc, row[1])
+    doc.setdefault("status", status)
+    return StoredAppointment(doc, status)
 
 
 def appointment_status(db: LocalDb, appointment_id: str) -> str | None:
     """The synced status of an appointment (any branch), or None when it is not here."""
     row = db.conn.execute("SELECT status FROM appointments WHERE id = ?", (appointment_id,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def find_payroll_appointment(db: LocalDb, branch_id: str, batch_id: str, id_number: str) -> StoredAppointment | None:
+    """The synced pickup appointment of the employee with `id_number` in payroll batch `batch_id` (the batch QR
+    names the batch; the ID card names the person), or None when the feed has not brought one.
+
+    Payloads are sealed at rest, so the branch's payroll appointments are opened in memory one by one (a branch
+    holds hundreds, not millions; AES-GCM opens each in microseconds); a booked one wins over a used one.
+    """
+    rows = db.conn.execute(
+        "SELECT id, payload, status FROM appointments WHERE branch_id = ? AND kind = 'payroll'"
+        " ORDER BY status = 'booked' DESC, updated_at DESC", (branch_id,),
+    ).fetchall()
+    for appointment_id, sealed, status in rows:
+        stored = _opened(db, appointment_id, sealed, status)
+        if stored is None:
+            continue
+        payroll, customer = stored.doc.get("payroll") or {}, stored.doc.get("customer") or {}
+        if payroll.get("batch_id") == batch_id and str(customer.get("id_number", "")).upper() == id_number.upper():
+            return stored
+    return None

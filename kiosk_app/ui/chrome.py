@@ -28,10 +28,12 @@ STAGE_OF_STEP = {
     "staff_needed": "check",
     "risk_assessment": "risk", "risk_redo": "risk",
     "agreements": "sign", "sensitive_consent": "sign", "signature": "sign",
-    "services": "sign",
+    "services": "sign", "credit_card_product": "sign", "credit_card_details": "sign", "credit_report_consent": "sign",
     "dispensing": "card", "reading_card": "card", "binding": "card", "setting_pin": "card", "pin_first": "card",
     "pin_confirm": "card", "pin_weakPin": "card", "pin_pinMismatch": "card", "presenting": "card",
     "take_card": "card", "retaining": "card", "opening_account": "card",
+    "ebanking_sms": "services", "login_first": "services", "login_confirm": "services", "login_weakPin": "services",
+    "login_pinMismatch": "services",
     "activating": "services", "printing": "services", "wechat_binding": "services",
     "official_account": "services", "thank_you": "services",
 }

@@ -17,6 +17,7 @@ from kiosk_app.i18n import LOCALES
 from kiosk_app.ui.screen_samples import Sample, samples
 
 SIZES = ((1920, 1080), (1080, 1920))
+ORIENTATIONS = ("landscape", "portrait")  # the gallery's own folders: docs/screens/<other> belongs to the pages
 BANK_NAME = "演示银行"
 
 
@@ -118,7 +119,7 @@ def expected_files() -> list[str]:
 
 def write_index(out: Path) -> Path:
     index = out / "index.html"
-    files = sorted(p for p in out.rglob("*.png"))
+    files = sorted(p for p in out.glob("*/*/*.png") if p.relative_to(out).parts[0] in ORIENTATIONS)
     order = {s.name: i for i, s in enumerate(samples())}
     files.sort(key=lambda p: (p.relative_to(out).parts[:2], order.get(p.stem, 0)))
     index.write_text(index_page(out, files), encoding="utf-8")

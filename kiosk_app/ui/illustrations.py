@@ -201,5 +201,6 @@ STEP_ILLUSTRATION = {
     "idle": "qr_scanner", "await_id_card": "id_card", "dispensing": "card_out", "presenting": "card_out",
     "take_card": "card_out",
     "setting_pin": "pin_pad", "pin_first": "pin_pad", "pin_confirm": "pin_pad", "pin_weakPin": "pin_pad",
-    "pin_pinMismatch": "pin_pad", "printing": "receipt", "thank_you": "receipt", "face_consent": "face",
+    "pin_pinMismatch": "pin_pad", "login_first": "pin_pad", "login_confirm": "pin_pad", "login_weakPin": "pin_pad",
+    "login_pinMismatch": "pin_pad", "printing": "receipt", "thank_you": "receipt", "face_consent": "face",
 }

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from central_api_client.risk import QUESTIONS
+from kiosk_app.flow.credit import INCOME_BANDS
 from kiosk_app.flow.messages import MESSAGES
 from kiosk_app.flow.model import SERVICES
 from kiosk_app.flow.screen_builder import _STAFF_KEYS
@@ -27,6 +28,7 @@ ANSWERS = {"q1": "B", "q2": "C", "q3": "B", "q4": "B", "q5": "C", "q6": "B"}
 # Issuance progress steps (flow/issuance/service.py, flow/adapters/issuer.py) and the activation step.
 PROGRESS = {"dispensing": None, "reading_card": None, "binding": None, "setting_pin": 30, "pin_first": 30,
             "pin_confirm": 30, "pin_weakPin": None, "pin_pinMismatch": None, "presenting": None, "take_card": 30,
+            "login_first": 30, "login_confirm": 30, "login_weakPin": None, "login_pinMismatch": None,
             "done": None, "retaining": None}
 # Where each customer error key shows (its step); keys not listed show on the welcome screen.
 ERROR_STEP = {
@@ -34,8 +36,13 @@ ERROR_STEP = {
     "signature_empty": "signature", "fix_on_phone": "review", "invalid_choice": "review",
     "already_class1": "review", "camera_unavailable": "review", "staff_auth_failed": "staff_needed",
     "staff_locked": "staff_needed", "credit_card_under_18": "services",
+    "payroll_entry_not_found": "await_id_card", "payroll_entry_returned": "await_id_card",
+    "payroll_not_ready": "await_id_card",
+    "credit_income_required": "credit_card_details", "sms_code_wrong": "ebanking_sms",
+    "sms_code_expired": "ebanking_sms", "sms_too_many": "ebanking_sms", "login_not_set": "ebanking_sms--confirmed",
 }
-GALLERY_VARIANTS = {"idle--token_already_used", "await_id_card--id_expired", "staff_decide--under_age"}
+GALLERY_VARIANTS = {"idle--token_already_used", "await_id_card--id_expired", "staff_decide--under_age",
+                    "staff_needed--on_way"}
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ def _customer_screens() -> dict[str, Screen]:
         "services": Screen("services", {"selected": ["mobile_banking", "wechat_pay"], "available": list(SERVICES),
                                         "refused": []}, actions=("toggle", "confirm", "cancel"), timeout_s=90,
                            progress=(8, 11)),
+        **_credit_screens(),
         "wechat_binding": Screen("wechat_binding", {"qr": QR_WECHAT}, actions=("done",), timeout_s=90,
                                  progress=(9, 11)),
         "official_account": Screen("official_account", {"qr": QR_OFFICIAL}, actions=("done",), timeout_s=90,
@@ -93,6 +101,28 @@ def _customer_screens() -> dict[str, Screen]:
                               actions=("extend", "cancel"), timeout_s=30),
         "activating": Screen("activating", {"service": "mobile_banking"}),
         **{step: Screen(step, timeout_s=timeout) for step, timeout in PROGRESS.items()},
+    }
+
+
+def _credit_screens() -> dict[str, Screen]:
+    """The application steps (issue 18): the bank's cards, income and employer, the credit-report authorisation,
+    and the texted code before e-banking (before and after the number is confirmed)."""
+    sms = {"phone": "139****5678", "length": 6, "confirmed": False, "services": ["mobile_banking", "online_banking"]}
+    products = [{"code": "standard-debit-linked", "name_zh": "标准信用卡", "name_en": "Standard credit card",
+                 "annual_fee_cny": 0},
+                {"code": "CC-GOLD", "name_zh": "金卡", "name_en": "Gold card", "annual_fee_cny": 300},
+                {"code": "CC-TRAVEL", "name_zh": "旅行联名卡", "name_en": "Travel card", "annual_fee_cny": 200}]
+    return {
+        "credit_card_product": Screen("credit_card_product", {"products": products, "selected": None},
+                                      actions=("choose", "skip", "cancel"), timeout_s=90),
+        "credit_card_details": Screen("credit_card_details", {
+            "income_bands": list(INCOME_BANDS), "income_band": "100k_300k", "employer": "北京星辰科技有限公司",
+            "product": {"name_zh": "金卡", "name_en": "Gold card"}}, actions=("confirm", "cancel"), timeout_s=90),
+        "credit_report_consent": Screen("credit_report_consent", {"consent": "credit_report_authorisation"},
+                                        actions=("consent", "no_consent", "cancel"), timeout_s=90),
+        "ebanking_sms": Screen("ebanking_sms", sms, actions=("confirm", "resend", "not_now"), timeout_s=90),
+        "ebanking_sms--confirmed": Screen("ebanking_sms", {**sms, "confirmed": True},
+                                          actions=("confirm", "resend", "not_now"), timeout_s=90),
     }
 
 
@@ -136,6 +166,10 @@ def _error_variants(base: dict[str, Screen]) -> Iterator[Sample]:
         else:
             screen = screen.with_errors(base=key)
         yield Sample(f"{step}--{key}", screen, gallery=f"{step}--{key}" in GALLERY_VARIANTS)
+    for answer in ("acknowledged", "on_way"):  # the lobby floor answered the call (issue 17)
+        yield Sample(f"staff_needed--{answer}", Screen("staff_needed", {"reason": "card_jam", "help": answer},
+                                                       errors={"base": "card_jam"}, actions=("cancel",)),
+                     gallery=f"staff_needed--{answer}" in GALLERY_VARIANTS)
     for reason in sorted(_STAFF_KEYS):
         yield Sample(f"staff_needed--{reason}", Screen("staff_needed", {"reason": reason}, errors={"base": reason},
                                                        actions=("cancel",)), gallery=False)

@@ -30,6 +30,8 @@ from kiosk_app.ui.texts import Texts
 from kiosk_app.ui.theme import Theme
 
 Post = Callable[[Event], None]
+# What the waiting customer reads: calling until the lobby floor answers, then the answer.
+HELP_TEXT = {None: "staff_calling", "acknowledged": "help_acknowledged", "on_way": "help_on_way"}
 PHOTO_FORMATS = {b"\x89PNG": "png", b"\xff\xd8\xff": "jpg", b"BM": "bmp"}
 
 
@@ -56,7 +58,7 @@ def _staff_needed(screen: Screen, texts: Texts, post: Post, theme: Theme) -> Wid
     """Help is on the way (the frame's banner says why); the manager's login beside it, keypad included."""
     box = BoxLayout(orientation="vertical" if theme.portrait else "horizontal", spacing=theme.space("gap") * 2)
     words = BoxLayout(orientation="vertical", spacing=theme.space("gap"))
-    words.add_widget(text(theme, texts.get("help_on_way"), "heading", bold=True))
+    words.add_widget(text(theme, texts.get(HELP_TEXT[screen.data.get("help")]), "heading", bold=True))
     words.add_widget(Widget())
     box.add_widget(words)
     panel = staff_login_panel(theme, texts, lambda staff_id, pin: post(StaffAuth(staff_id, pin)))

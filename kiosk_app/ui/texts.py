@@ -60,7 +60,7 @@ class Texts:
         """A field's value as the customer reads it (codes and lists translated)."""
         if key == "occupation":
             return self.occupation(str(value))
-        if key in ("tax_status", "account_class", "level"):
+        if key in ("tax_status", "account_class", "level", "income_band"):
             return self._t(key, value)
         if key in ("reason", "resume", "path"):
             return {"reason": self.staff, "resume": self.step, "path": lambda v: self._t("path", v)}[key](str(value))

@@ -29,7 +29,7 @@ Post = Callable[[Event], None]
 PRIMARY_ACTIONS = ("confirm", "agree", "consent", "sign", "done", "extend", "walk_in", "approve", "answer")
 DANGER_ACTIONS = ("decline",)
 LEFT_ACTIONS = ("cancel",)
-INLINE_ACTIONS = {"edit", "answer", "toggle"}
+INLINE_ACTIONS = {"edit", "answer", "toggle", "choose"}
 # Where the customer may change language (before any personal data is on screen, and on the ID-card step).
 LANGUAGE_STEPS = {"idle", "await_id_card"}
 @dataclass

@@ -47,7 +47,8 @@ class Body:
 
 MACHINE_STEPS = {"dispensing", "reading_card", "binding", "opening_account", "activating", "retaining",
                  "retracting", "presenting", "done"}
-PIN_STEPS = {"setting_pin", "pin_first", "pin_confirm", "pin_weakPin", "pin_pinMismatch"}
+PIN_STEPS = {"setting_pin", "pin_first", "pin_confirm", "pin_weakPin", "pin_pinMismatch",
+             "login_first", "login_confirm", "login_weakPin", "login_pinMismatch"}  # login_*: e-banking password
 STAFF_STEPS = {"staff_decide", "staff_needed", "closed"}
 
 
@@ -118,7 +119,7 @@ def _machine(ctx: Ctx) -> Body:
 def _pin(ctx: Ctx) -> Body:
     """PIN entry: how to shield the pad, which entry this is, and a counter fed by the pad's key counts."""
     step = ctx.screen.step_id
-    second = step == "pin_confirm" or ctx.screen.data.get("entry") == 2
+    second = step.endswith("_confirm") or ctx.screen.data.get("entry") == 2
     counter = PinCounter(ctx.theme, int(ctx.screen.data.get("length", 6)), int(ctx.screen.data.get("digits", 0)))
     words = [
         text(ctx.theme, ctx.texts.get("pin_entry_second" if second else "pin_entry_first"), "heading", bold=True,
@@ -224,7 +225,7 @@ def _staff(ctx: Ctx) -> Body:
 
 
 def body_for(ctx: Ctx) -> Body:
-    from kiosk_app.ui import view_forms
+    from kiosk_app.ui import view_forms, view_opening
 
     step = ctx.screen.step_id
     if step in STAFF_STEPS:
@@ -233,7 +234,7 @@ def body_for(ctx: Ctx) -> Body:
         return _pin(ctx)
     if step in MACHINE_STEPS or step == "printing":
         return _picture_and_guide(ctx) if step == "presenting" else _machine(ctx)
-    builder = BODIES.get(step) or view_forms.FORMS.get(step)
+    builder = BODIES.get(step) or view_forms.FORMS.get(step) or view_opening.BODIES.get(step)
     if builder is None:
         return view_forms.fields_body(ctx)
     return builder(ctx)

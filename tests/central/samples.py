@@ -65,9 +65,20 @@ def heartbeat() -> m.Heartbeat:
                        clock_offset_ms=-250, disk_free_bytes=10**9, mode="open")
 
 
-# A real 1x1 PNG (greyscale): the service checks the signature's bytes are a PNG and match their digest.
-TINY_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAGK4c6w"
-                            "AAAABJRU5ErkJggg==")
+def _tiny_png() -> bytes:
+    """A small real PNG (a stroke on white): the service reads and verifies the signature's image."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (40, 20), 255)
+    ImageDraw.Draw(image).line([(2, 15), (20, 4), (37, 12)], fill=0, width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+TINY_PNG = _tiny_png()
 
 
 def evidence(customer: m.Customer, *, png: bytes = TINY_PNG) -> jm.Evidence:
@@ -89,3 +100,17 @@ def credit_authorisation() -> jm.ConsentRecord:
     """The credit-report authorisation (征信查询授权) as the kiosk records it."""
     return jm.ConsentRecord(consent_id="credit_report_authorisation", locale="zh_CN",
                             text_digest=hashlib.sha256(b"credit report").hexdigest(), given_at=NOW)
+
+
+def login_credential() -> jm.LoginCredential:
+    """The e-banking login password as the PIN pad encrypts it (hex block under working key wk1)."""
+    return jm.LoginCredential(pin_block="0123456789ABCDEF", format="ISO-0", key_id="wk1", bound_to="mobile")
+
+
+def texted_code(sim: Any, phone: str) -> str:
+    """The one-time code in the newest text the simulated SMS gateway sent to `phone` (as the customer reads it)."""
+    import re
+
+    message = sim.server.central.sms.last(phone)
+    assert message is not None, f"no text to {phone}"
+    return re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", message.body).group(0)

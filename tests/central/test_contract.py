@@ -37,7 +37,13 @@ def _journey(sim: Sim) -> None:
     account = kiosk.open_account(samples.open_request(verification.verification_id, appointment_id=appointment.id,
                                                       evidence=samples.evidence(appointment.customer)))
     kiosk.set_pin(account.account_id, jm.SetPinRequest(pin_block="0123456789ABCDEF", format="ISO-0", key_id="wk1"))
-    activation = jm.ActivationRequest(kiosk_session_id="ks-1", phone="13800138000")
+    sent = kiosk.start_phone_verification(jm.PhoneVerificationRequest(
+        kiosk_session_id="ks-1", account_id=account.account_id, phone="13800138000"))
+    code = samples.texted_code(sim, "13800138000")
+    kiosk.confirm_phone_verification(sent.phone_verification_id, jm.PhoneCodeConfirmation(code=code))
+    activation = jm.ActivationRequest(kiosk_session_id="ks-1", phone="13800138000",
+                                      phone_verification_id=sent.phone_verification_id,
+                                      login_credential=samples.login_credential())
     kiosk.activate_mobile_banking(account.account_id, activation)
     kiosk.activate_online_banking(account.account_id, activation)
     kiosk.record_risk_assessment(jm.RiskAssessmentRequest(

@@ -56,8 +56,10 @@ def test_evidence_that_does_not_hold_together_opens_nothing(sim: Sim) -> None:
     _, appointment, verification = _verified(sim)
     _, bearer = sim.admin.add_kiosk("BJ001")
     body = samples.open_request(verification.verification_id, evidence=samples.evidence(appointment.customer)).to_json()
+    broken = samples.TINY_PNG[:-20]  # a PNG cut short: the right magic and its own digest, but no image
     cases = {
         "digest": {"png_sha256": hashlib.sha256(b"another image").hexdigest()},
+        "cut short": {"png": base64.b64encode(broken).decode(), "png_sha256": hashlib.sha256(broken).hexdigest()},
         "not a png": {"png": base64.b64encode(b"GIF89a-not-a-png").decode(),
                       "png_sha256": hashlib.sha256(b"GIF89a-not-a-png").hexdigest()},
     }

@@ -31,6 +31,7 @@ RESPONSES = {"enrol": m.Enrolment, "getKeys": m.KeySet, "getChanges": m.ChangePa
              "activateMobileBanking": jm.ServiceActivation, "activateOnlineBanking": jm.ServiceActivation,
              "recordRiskAssessment": jm.RiskAssessment, "applyCreditCard": jm.CreditCardApplication,
              "listCreditCardProducts": jm.CreditCardProductList,
+             "startPhoneVerification": jm.PhoneVerification, "confirmPhoneVerification": jm.PhoneVerification,
              "createWechatBinding": jm.WechatBinding, "createWalkInSession": jm.WalkInSession,
              "getWalkInSession": jm.WalkInSession, "submitWalkInForm": jm.SubmissionAck,
              "getStaffCredentials": sm.StaffCredentials, "getStaffCalls": sm.StaffCallList}

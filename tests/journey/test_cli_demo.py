@@ -20,6 +20,7 @@ def test_demo_plays_a_script_and_prints_the_journal(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "blocklisted: ok — outcome refused:blocklisted" in result.output
     assert "session_ended" in result.output and "1 passed, 0 failed" in result.output
+    assert "phone pages: `central serve --print-sms`, then open http://127.0.0.1:8765/phone/" in result.output
 
 
 def test_demo_rejects_a_bad_script(tmp_path: Path) -> None:

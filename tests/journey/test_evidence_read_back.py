@@ -8,45 +8,19 @@ import base64
 import hashlib
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-import requests
 from PIL import Image
 
 from kiosk_app.demo.environment import rehearsal
 from kiosk_app.demo.runner import Runner
 from kiosk_app.demo.script import load_script
 from kiosk_app.flow.evidence import digest_of
-from sync_agent import journal
+from tests.journey.evidence_support import evidence_of_last_session, kiosk_db_text
 
 SCRIPT = Path(__file__).resolve().parents[2] / "assets" / "journeys" / "evidence-read-back.toml"
 AGREEMENTS = ("account_agreement", "e_banking_agreement", "privacy_notice")
-
-
-def admin_get(r, path: str) -> dict:
-    answer = requests.get(r.central.url + path, headers={"X-Admin-Token": r.central.admin_token}, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def kiosk_db_text(db_path: Path) -> str:
-    """Every value in every table of the kiosk's SQLite file, as text (blobs as hex and latin-1)."""
-    conn = sqlite3.connect(db_path)
-    try:
-        parts = []
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            for row in conn.execute(f'SELECT * FROM "{table}"'):
-                for value in row:
-                    if isinstance(value, bytes):
-                        parts += [value.hex(), value.decode("latin-1")]
-                    else:
-                        parts.append(str(value))
-        return "\n".join(parts)
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +29,7 @@ def journey(tmp_path_factory: pytest.TempPathFactory):
     with rehearsal(tmp_path_factory.mktemp("evidence"), script.setup) as r:
         Runner(r, script).run()
         assert r.runtime.host.wait_idle(15)
-        started = [e for e in journal.entries(r.runtime.db) if e.kind == "session_started"][-1]
-        accounts = admin_get(r, f"/admin/kiosk-sessions/{started.session_id}/accounts")["account_ids"]
-        assert len(accounts) == 1
-        evidence = admin_get(r, f"/admin/accounts/{accounts[0]}/evidence")
+        evidence = evidence_of_last_session(r)
         r.runtime.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         yield r, evidence, kiosk_db_text(r.cfg.paths.database)
 

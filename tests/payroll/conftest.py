@@ -71,7 +71,7 @@ def world(database_url: str) -> Iterator[PayrollWorld]:  # noqa: F811
     company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", rng), "3502031234567890", "BJ001",
                                        by="staff-T01")
     company = payroll.accept_agreement(company.id, company_agreement(), by="agent")
-    agent = payroll.add_agent(company.id, "李经办", "li.agent")
+    agent = payroll.add_agent(company.id, "李经办", "li.agent", "correct horse battery")[0]
     try:
         yield PayrollWorld(clock, store, payroll, core, Opening(payroll, store, core), company, agent, rng)
     finally:

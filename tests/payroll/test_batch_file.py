@@ -112,3 +112,23 @@ def test_writer_refuses_what_does_not_fit() -> None:
     person = bf.Employee(1, "pe_1", "欧阳" * 11, "11010519491231002X", None, "F", date(1949, 12, 31), "13912345678")
     with pytest.raises(bf.FieldTooLong, match="line 2, name"):
         bf.write(bf.BatchFile(_header(), (person,)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=1200))
+def test_any_bytes_get_problems_not_exceptions(data: bytes) -> None:
+    problems = bf.validate(data)
+    assert isinstance(problems, list)
+    if problems:
+        with pytest.raises(bf.BatchFileInvalid):
+            bf.parse(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 3 * bf.RECORD - 1), st.integers(0, 255))
+def test_any_single_byte_change_is_found(position: int, value: int) -> None:
+    data = _sample(1)
+    if data[position] == value:
+        return
+    damaged = data[:position] + bytes([value]) + data[position + 1:]
+    assert bf.validate(damaged) != []

@@ -5,6 +5,7 @@ and the pickup appointments kiosks see in the feed."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -39,9 +40,9 @@ def test_company_refusals(world: PayrollWorld) -> None:
     with pytest.raises(errors.CompanyExists):
         world.payroll.register_company("同码公司", world.company.uscc, "3502031234567891", "BJ001", by="staff")
     with pytest.raises(errors.AgentLoginTaken):
-        world.payroll.add_agent(world.company.id, "王", "LI.agent")
+        world.payroll.add_agent(world.company.id, "王", "LI.agent", "correct horse battery")
     other = world.payroll.register_company("未签约公司", good, "3502031234567892", "BJ001", by="staff")
-    stranger = world.payroll.add_agent(other.id, "赵", "zhao")
+    stranger = world.payroll.add_agent(other.id, "赵", "zhao", "correct horse battery")[0]
     with pytest.raises(errors.AgreementNotAccepted):
         world.payroll.create_batch(stranger, "x", "payroll_debit", TODAY + timedelta(days=3), 1)
 
@@ -75,7 +76,7 @@ def test_entries_duplicates_deadline_and_wrong_company(world: PayrollWorld) -> N
         world.payroll.add_entry(batch.id, employee_from_form({**form, "name": "另一人"}, TODAY))
     other = world.payroll.register_company("别家公司", make_uscc("110105", world.rng), "1101051234567890", "BJ001",
                                            by="staff")
-    intruder = world.payroll.add_agent(other.id, "钱", "qian")
+    intruder = world.payroll.add_agent(other.id, "钱", "qian", "correct horse battery")[0]
     with pytest.raises(errors.WrongCompany):
         world.payroll.batch_of_agent(intruder, batch.id)
     with pytest.raises(errors.WrongCompany):
@@ -188,3 +189,26 @@ def test_batch_file_of_a_submitted_batch_validates_and_results_file(world: Payro
     statuses = [row.split(",")[3] for row in rows[1:]]
     assert statuses == ["collected", "returned", "pending"]
     assert people[0].id_number not in "".join(rows) and "已离职" in rows[2]
+
+
+def test_two_phones_sending_one_id_number_at_once_make_one_entry(world: PayrollWorld) -> None:
+    batch = _batch(world, expected_headcount=10)
+    employee = world.employee()
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def send() -> None:
+        start.wait()
+        try:
+            world.payroll.add_entry(batch.id, employee)
+            outcomes.append("added")
+        except errors.DuplicateIdNumber:
+            outcomes.append("duplicate")
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["added", "duplicate", "duplicate", "duplicate"]
+    assert world.payroll.page(batch.id).total == 1

@@ -131,3 +131,32 @@ def test_a_right_code_resets_the_wrong_count(codes: SignInCodes, sms: SimulatedS
 def test_bad_number_sends_nothing(codes: SignInCodes, sms: SimulatedSmsGateway) -> None:
     assert refusal(codes.send_code, "12345") is SignInRefusal.BAD_NUMBER
     assert sms.messages("12345") == []
+
+
+def test_central_sms_reads_the_simulated_gateway(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from central_service.app import build_central
+    from central_service.cli import cli
+    from central_service.testing import sqlite_settings
+
+    settings = sqlite_settings(tmp_path)  # the texts are sealed under this service's keys: the CLI uses the same
+    central = build_central(settings)
+    central.sms.send(PHONE, "【示例银行】您的登录验证码为123456")  # type: ignore[union-attr]
+    central.store.db.dispose()
+    result = CliRunner().invoke(cli, ["--database", settings.database, "--key-dir", settings.key_dir, "sms", PHONE])
+    assert result.exit_code == 0 and "123456" in result.output
+
+
+def test_print_sms_echoes_in_dev_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from central_service.app import build_central
+    from central_service.testing import sqlite_settings
+
+    central = build_central(sqlite_settings(tmp_path, print_sms=True))
+    central.sms.send(PHONE, "hello")  # type: ignore[union-attr]
+    assert capsys.readouterr().out == f"[simulated SMS to {PHONE}] hello\n"
+    quiet = build_central(sqlite_settings(tmp_path, "quiet.sqlite"))
+    quiet.sms.send(PHONE, "hello")  # type: ignore[union-attr]
+    assert capsys.readouterr().out == ""
+    central.store.db.dispose()
+    quiet.store.db.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, text, update
@@ -46,6 +48,8 @@ def test_sign_in_needs_password_and_current_code(directory: StaffDirectory, db: 
         sign_in.authenticate("T101", "wrong password!", totp.code_now(secret))
     with pytest.raises(SignInRefused):
         sign_in.authenticate("T999", PASSWORD, totp.code_now(secret))
+    with pytest.raises(SignInRefused):  # the code that signed in once cannot sign in again
+        sign_in.authenticate("T101", PASSWORD, totp.code_now(secret))
 
 
 def test_lock_out_after_repeated_failures_even_with_the_right_password(directory: StaffDirectory,
@@ -63,6 +67,16 @@ def test_lock_out_after_repeated_failures_even_with_the_right_password(directory
         sign_in.authenticate("T101", PASSWORD, totp.code_now(secret))
     now[0] += 601
     assert sign_in.authenticate("T101", PASSWORD, totp.code_now(secret)).id == "T101"
+
+
+def test_a_code_from_one_step_either_side_signs_in_but_only_once(directory: StaffDirectory, db: Database) -> None:
+    secret = _teller(directory)
+    earlier = totp.code_now(secret, time.time() - 30)
+    assert totp.code_valid(secret, earlier) and not totp.code_valid(secret, totp.code_now(secret, time.time() - 90))
+    sign_in = SignIn(directory, Lockout(db))
+    assert sign_in.authenticate("T101", PASSWORD, earlier).id == "T101"
+    with pytest.raises(SignInRefused):
+        sign_in.authenticate("T101", PASSWORD, earlier)
 
 
 def test_revoked_staff_cannot_sign_in_and_their_pin_leaves_the_kiosk_list(directory: StaffDirectory,
@@ -105,6 +119,9 @@ def test_principal_in_the_session() -> None:
     principal = Principal("agent", "A1", "BJ001", frozenset({"agent"}))
     sign_in_session(session, principal)
     assert current_principal(session) == principal and current_principal(session, "staff") is None
+    assert session["principal"]["roles"] == "agent"  # text values, as the foundation's req.sign_in writes them
+    session["principal"] = {"kind": "staff", "id": "T1", "branch_id": "BJ001", "roles": "teller,payroll_officer"}
+    assert current_principal(session).roles == {"teller", "payroll_officer"}
     session["principal"] = {"kind": "staff", "id": "", "branch_id": "BJ001", "roles": []}
     assert current_principal(session) is None
     sign_out_session(session)
@@ -145,3 +162,9 @@ def test_staff_cli_add_list_revoke(tmp_path) -> None:
     assert revoked.exit_code == 0, revoked.output
     listed = runner.invoke(cli, ["--database", database, "staff", "list", "--branch", "BJ001"])
     assert listed.output.split("\n")[0].split("\t") == ["M101", "BJ001", "lobby_manager", "-", "revoked"]
+    db = Database(database)
+    try:
+        assert [(e.actor_kind, e.action) for e in AuditLog(db).entries("BJ001")] == [
+            ("cli", "staff_revoke"), ("cli", "staff_add")]
+    finally:
+        db.dispose()

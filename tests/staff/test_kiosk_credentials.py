@@ -3,8 +3,7 @@ over real HTTP, the kiosk's authenticator checks them, and a revocation stops th
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,9 @@ from sync_agent.agent import AgentSettings, SyncAgent
 from sync_agent.central import CentralRemote
 from sync_agent.localdb import open_db
 from sync_agent.push import Pusher
+from tests.staff.kiosk_helpers import until
 
 PASSWORD = "demo-password-2026"
-
-
-def wait_for(predicate: Callable[[], bool], timeout_s: float = 20.0) -> float:
-    """Poll until true; returns the seconds it took (a safety net, not a timing assertion)."""
-    started = time.monotonic()
-    while not predicate():
-        assert time.monotonic() - started < timeout_s, "condition not reached in time"
-        time.sleep(0.02)
-    return time.monotonic() - started
 
 
 @pytest.fixture
@@ -56,13 +47,13 @@ def test_revoked_manager_pin_stops_working_at_the_kiosk(service: RunningService,
                                     staff_every_s=0.2), CentralRemote(client))
     agent.start()
     try:
-        wait_for(lambda: DirectoryPins(db)("M101") is not None)
+        until(lambda: DirectoryPins(db)("M101") is not None)
         assert staff.authenticate("M101", "246810")  # the directory's PIN, not the file's
         assert not staff.authenticate("M101", "111111")
         assert staff.authenticate("M009", "999999")  # unknown to the directory: the file answers
         assert DirectoryPins(db)("M201") is None  # another branch's manager never reaches this kiosk
         directory.revoke("M101")
-        took = wait_for(lambda: not staff.authenticate("M101", "246810"))
+        took = until(lambda: not staff.authenticate("M101", "246810"))
         assert took < 60
         assert DirectoryPins(db)("M101").revoked
     finally:

@@ -7,6 +7,7 @@ refills the stock and logs out."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -21,12 +22,14 @@ from kiosk_app.ui.app import KioskApp
 from kiosk_app.ui.manager_view import ConsoleView
 from kiosk_app.ui.texts import ManagerTexts, Texts
 from sync_agent import journal
+from tests.journey.evidence_support import evidence_of_last_session
 
 pytestmark = pytest.mark.ui
 
 PACE_S = 0.7  # a person's pace: no two touches or key presses closer than this
 FULL_BUNDLE = ["mobile_banking", "online_banking", "credit_card", "wechat_binding", "follow_official_account"]
 PIN = "258036"
+LOGIN_PASSWORD = "147036"
 
 
 class Person:
@@ -146,6 +149,15 @@ def test_full_bundle_journey_and_staff_console_at_human_pace(window, tmp_path: P
             you.tap_button(t.action("sign"))
             you.on("services")
             you.tap_button(t.action("confirm"))
+            you.on("credit_card_product")  # the bank's cards from the service; a row's tap chooses
+            you.tap(next(w for w in root.walk(restrict=True)
+                         if str(getattr(w, "text", "")).startswith("金卡") and hasattr(w, "trigger_action")))
+            you.on("credit_card_details")
+            you.tap_button(t.value("income_band", "100k_300k"))
+            you.tap_button(t.action("confirm"))
+            you.on("credit_report_consent")
+            you.read_to_the_end(t.action("consent"))
+            you.tap_button(t.action("consent"))
             for phase in ("pin_first", "pin_confirm"):
                 you.on(phase, timeout=30)
                 for key in [*PIN, "enter"]:
@@ -154,6 +166,16 @@ def test_full_bundle_journey_and_staff_console_at_human_pace(window, tmp_path: P
             you.until(lambda: r.sims.dispenser.snapshot()["gate"] is not None, "the card at the gate", 30)
             you.paced()
             r.sims.dispenser.take_card()
+            you.on("ebanking_sms", timeout=30)  # the code texted to the phone, typed on the on-screen keypad
+            code = re.search(r"[0-9]{6}", r.central.central.sms.last(r.customer.appointment["customer"]["phone"]).body)
+            for key in code.group(0):
+                you.tap_button(key)
+            you.tap_button(t.action("confirm"))
+            for phase in ("login_first", "login_confirm"):  # the login password: on the PIN pad, never the screen
+                you.on(phase, timeout=30)
+                for key in [*LOGIN_PASSWORD, "enter"]:
+                    you.paced()
+                    r.sims.pinpad.press(key)
             you.on("wechat_binding", timeout=30)
             you.tap_button(t.action("done"))
             you.on("official_account")
@@ -163,6 +185,11 @@ def test_full_bundle_journey_and_staff_console_at_human_pace(window, tmp_path: P
             you.on("idle")
             ended = [e.record for e in journal.entries(r.runtime.db) if e.kind == "session_ended"]
             assert [e["outcome"] for e in ended] == ["completed"], ended
+            evidence = evidence_of_last_session(r)  # what the bank keeps of the touches above
+            assert len(evidence["signature"]["strokes"]) == 2
+            assert [a["locale"] for a in evidence["agreements"]] == ["zh_CN"] * 3
+            assert {c["consent_id"] for c in evidence["consents"]} == {"sensitive_consent",
+                                                                         "credit_report_authorisation"}
 
             m = ManagerTexts("zh_CN")
             you.tap_button(t.action("staff_login"))

@@ -34,7 +34,7 @@ def test_the_manager_logs_in_on_the_keypad_while_the_customer_reads_help_is_comi
     view = shown(window, Screen("staff_needed", {"reason": "onsite_identity"}, errors={"base": "onsite_identity"},
                                 actions=("cancel",)), posted)
     words = {getattr(w, "text", "") for w in view.walk(restrict=True)}
-    assert T.get("help_on_way") in words and T.error("onsite_identity") in words
+    assert T.get("staff_calling") in words and T.error("onsite_identity") in words
     panel = next(w for w in view.walk(restrict=True) if hasattr(w, "keypad"))
     staff_id, pin = panel.fields
     assert staff_id.active, "the staff id field takes the digits first"
@@ -64,3 +64,11 @@ def test_closed_means_closed(window) -> None:
     view = shown(window, Screen("closed"), [])
     words = {getattr(w, "text", "") for w in view.walk(restrict=True)}
     assert T.get("closed_banner") in words and T.action("walk_in") not in words
+
+
+def test_the_customer_reads_the_floor_answer_to_the_staff_call(window) -> None:
+    for answer, key in (("acknowledged", "help_acknowledged"), ("on_way", "help_on_way")):
+        view = shown(window, Screen("staff_needed", {"reason": "card_jam", "help": answer},
+                                    errors={"base": "card_jam"}, actions=("cancel",)), [])
+        words = {getattr(w, "text", "") for w in view.walk(restrict=True)}
+        assert T.get(key) in words and T.get("staff_calling") not in words

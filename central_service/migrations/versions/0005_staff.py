@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("login", sa.String(64), primary_key=True),
         sa.Column("failures", sa.Integer, nullable=False),
         sa.Column("locked_until", sa.Float, nullable=False),
+        sa.Column("last_code_step", sa.BigInteger, nullable=False),
     )
     op.create_table(
         "audit_log",

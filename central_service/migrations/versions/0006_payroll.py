@@ -46,6 +46,8 @@ def upgrade() -> None:
         sa.Column("login", sa.String(length=64), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("totp_secret", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("login"),
     )
@@ -90,9 +92,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("batch_id", "id_hash", name="payroll_entries_batch_person"),
         sa.UniqueConstraint("batch_id", "line", name="payroll_entries_batch_line"),
     )
+    op.create_index("payroll_entries_appointment", "payroll_entries", ["appointment_id"])
+    op.create_table(
+        "payroll_entry_images",
+        sa.Column("entry_id", sa.String(length=40), nullable=False),
+        sa.Column("side", sa.String(length=8), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
+        sa.Column("stored_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("entry_id", "side"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("payroll_entry_images")
+    op.drop_index("payroll_entries_appointment", table_name="payroll_entries")
     op.drop_table("payroll_entries")
     op.drop_index("ix_payroll_batches_company_id", table_name="payroll_batches")
     op.drop_table("payroll_batches")

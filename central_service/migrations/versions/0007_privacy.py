@@ -79,7 +79,26 @@ def _evidence_upgrade() -> None:
         sa.Column("given_at", sa.String(32), nullable=False),
     )
 
+    op.create_table(
+        "phone_verifications",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("branch_id", sa.String(64), nullable=False),
+        sa.Column("kiosk_session_id", sa.String(64), nullable=False),
+        sa.Column("account_id", sa.String(64), nullable=False),
+        sa.Column("phone_hash", sa.String(64), nullable=False),
+        sa.Column("phone_masked", sa.String(16), nullable=False),
+        sa.Column("code_hash", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts_left", sa.Integer, nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False),
+        sa.Column("created_at", sa.String(32), nullable=False),
+        sa.Column("confirmed_at", sa.String(32)),
+    )
+    op.create_index("phone_verifications_session", "phone_verifications", ["kiosk_session_id"])
+
 
 def _evidence_downgrade() -> None:
+    op.drop_index("phone_verifications_session", table_name="phone_verifications")
+    op.drop_table("phone_verifications")
     op.drop_table("evidence_acceptances")
     op.drop_table("account_evidence")

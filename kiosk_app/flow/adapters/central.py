@@ -17,6 +17,8 @@ from central_api_client import journey_models as jm
 from central_api_client.models import Customer, RiskQuestionnaire, Services, TaxResidency
 from central_api_client.risk import QUESTIONNAIRE_ID, score
 from kiosk_app.flow.adapters.appointments import from_contract
+from kiosk_app.flow.credit import CreditApplication, CreditProduct
+from kiosk_app.flow.ebanking import EBankingProof, PhoneCheck
 from kiosk_app.flow.evidence import Acceptance, EvidenceLog
 from kiosk_app.flow.model import Account, Appointment, Identity, IdentityCheck, Verdict, WalkInForm
 from kiosk_app.flow.ports import OpenAccount, PortError
@@ -25,7 +27,6 @@ T = TypeVar("T")
 ID_TYPES = {"resident_id": "resident_id", "hk_macao_taiwan_permit": "hk_macao_permit",
             "foreign_permanent_resident": "foreign_permanent_resident"}
 CLASSES = {1: "I", 2: "II"}
-CREDIT_PRODUCT = "standard-debit-linked"
 
 
 @contextlib.contextmanager
@@ -43,6 +44,17 @@ def translated() -> Iterator[None]:
         raise PortError("central_needs_staff", exc.problem_type or str(exc), needs_staff=True) from exc
     except errors.CentralError as exc:
         raise PortError("central_needs_staff", exc.problem_type or str(exc), needs_staff=True) from exc
+
+
+@contextlib.contextmanager
+def _refusals(keys: dict[str, str]) -> Iterator[None]:
+    """The bank's answers the customer can act on (a wrong code) become those keys; the rest stay as translated."""
+    try:
+        yield
+    except PortError as exc:
+        if exc.__cause__ is not None and getattr(exc.__cause__, "problem_type", None) in keys:
+            raise PortError(keys[exc.__cause__.problem_type], exc.detail) from None
+        raise
 
 
 def document(identity: Identity) -> jm.IdDocument:
@@ -131,31 +143,62 @@ class CentralAdapter:
         )
         return self._call(self.client.record_risk_assessment, body, idempotency_key=key).assessment_id
 
-    def activate(self, session_id: str, account: Account, service: str, key: str) -> dict[str, Any]:
+    def activate(self, session_id: str, account: Account, service: str, key: str,
+                 proof: EBankingProof | None = None) -> dict[str, Any]:
         activation = jm.ActivationRequest(kiosk_session_id=session_id)
+        if proof is not None and proof.check is not None:
+            credential = proof.credential
+            activation = jm.ActivationRequest(
+                kiosk_session_id=session_id, phone_verification_id=proof.check.verification_id,
+                login_credential=jm.LoginCredential(pin_block=credential.block_hex, format="ISO-0",
+                                                    key_id=credential.key_id, bound_to="mobile")
+                if credential else None)
         if service == "mobile_banking":
             done = self._call(self.client.activate_mobile_banking, account.account_id, activation, idempotency_key=key)
             return {"reference": done.reference}
         if service == "online_banking":
             done = self._call(self.client.activate_online_banking, account.account_id, activation, idempotency_key=key)
             return {"reference": done.reference}
-        if service == "credit_card":
-            body = jm.CreditCardApplicationRequest(
-                kiosk_session_id=session_id, verification_id=self._verification.get(session_id, ""),
-                account_id=account.account_id, product_code=CREDIT_PRODUCT, consent=True)
-            return {"reference": self._call(self.client.apply_credit_card, body, idempotency_key=key).application_id}
         if service == "wechat_pay":
             body = jm.WechatBindingRequest(kiosk_session_id=session_id, account_id=account.account_id)
             return {"url": self._call(self.client.create_wechat_binding, body, idempotency_key=key).url}
         raise PortError("invalid_choice", f"unknown service {service}")
+
+    def start_phone_verification(self, session_id: str, account: Account, phone: str, key: str) -> PhoneCheck:
+        body = jm.PhoneVerificationRequest(kiosk_session_id=session_id, account_id=account.account_id, phone=phone)
+        with _refusals({"too-many-codes": "sms_too_many", "sms-not-sent": "sms_too_many"}):
+            sent = self._call(self.client.start_phone_verification, body, idempotency_key=key)
+        return PhoneCheck(sent.phone_verification_id, sent.phone_masked)
+
+    def confirm_phone_verification(self, check: PhoneCheck, code: str, key: str) -> None:
+        body = jm.PhoneCodeConfirmation(code=code)
+        with _refusals({"wrong-code": "sms_code_wrong", "code-expired": "sms_code_expired",
+                        "too-many-attempts": "sms_code_expired"}):
+            self._call(self.client.confirm_phone_verification, check.verification_id, body, idempotency_key=key)
+
+    def credit_card_products(self) -> list[CreditProduct]:
+        listed = self._call(self.client.credit_card_products).products
+        return [CreditProduct(p.product_code, p.name_zh, p.name_en, p.annual_fee_cny, p.min_age) for p in listed]
+
+    def apply_credit_card(self, session_id: str, account: Account, application: CreditApplication,
+                          key: str) -> dict[str, Any]:
+        """The application with its authorisation's evidence (`consent` stays true for the contract's old field)."""
+        body = jm.CreditCardApplicationRequest(
+            kiosk_session_id=session_id, verification_id=self._verification.get(session_id, ""),
+            account_id=account.account_id, product_code=application.product_code,
+            annual_income_band=application.income_band, employer=application.employer or None, consent=True,
+            credit_report_authorisation=_consent(application.authorisation))
+        return {"reference": self._call(self.client.apply_credit_card, body, idempotency_key=key).application_id}
 
     def redeem(self, appointment_id: str, token_id: str, key: str) -> None:
         body = jm.RedeemRequest(kiosk_session_id=key.partition(":")[0],
                                 verification_id=None)
         self._call(self.client.redeem, appointment_id, body, idempotency_key=key)
 
-    def create_walk_in_form(self, session_id: str, identity: Identity) -> WalkInForm:
-        body = jm.WalkInSessionRequest(kiosk_session_id=session_id, document=document(identity))
+    def create_walk_in_form(self, session_id: str, identity: Identity, expires_in_s: int) -> WalkInForm:
+        """The form session for the phone; it expires with the kiosk's countdown (`expires_in_s`)."""
+        body = jm.WalkInSessionRequest(kiosk_session_id=session_id, document=document(identity),
+                                       expires_in_s=expires_in_s)
         form = self._call(self.client.create_walk_in_session, body, idempotency_key=f"{session_id}:walk-in")
         expires = int((form.expires_at - datetime.now(UTC)).total_seconds())
         return WalkInForm(form.session_id, form.form_url, max(expires, 0))
@@ -168,6 +211,15 @@ class CentralAdapter:
         if form.status != "submitted" or form.appointment is None:
             return None
         return from_contract(form.appointment.model_dump(mode="json"))
+
+    def staff_call_answer(self, session_id: str, seen: str, wait_s: float) -> tuple[str, str | None] | None:
+        """The floor's answer to this session's staff call (status, manager), long-polling up to `wait_s` for
+        a status other than `seen`; None while the call has not reached the service."""
+        found = self._call(self.client.staff_calls, wait=int(wait_s), seen=seen)
+        for call in found.calls:
+            if call.session_id == session_id:
+                return call.status, call.answered_by
+        return None
 
 
 __all__ = ["CentralAdapter", "Services", "TaxResidency", "document", "translated"]

@@ -38,19 +38,34 @@ class PinKeyCounter:
     """Turns the pad's events into "entry N, K of 6 digits" screens: counts only, never digits (the pad keeps
     them); a phase starts a new count, Clear resets it, Enter and Cancel change nothing on screen."""
 
-    def __init__(self, report: Callable[..., None], timeout_s: int, length: int = 6) -> None:
-        self.report, self.timeout_s, self.length = report, timeout_s, length
-        self.step, self.digits = "pin_first", 0
+    def __init__(self, report: Callable[..., None], timeout_s: int, length: int = 6, *, prefix: str = "pin") -> None:
+        self.report, self.timeout_s, self.length, self.prefix = report, timeout_s, length, prefix
+        self.step, self.digits = f"{prefix}_first", 0  # prefix "login": the e-banking password's screens
 
     def __call__(self, event: PadEvent) -> None:
         if isinstance(event, PhaseEvent):
-            self.step, self.digits = f"pin_{event.phase.name.lower()}", 0
+            self.step, self.digits = f"{self.prefix}_{event.phase.name.lower()}", 0
         elif isinstance(event, KeyEvent) and event.key in (Key.DIGIT, Key.CLEAR):
             self.digits = min(self.digits + 1, self.length) if event.key is Key.DIGIT else 0
         else:
             return
-        entry = 2 if self.step == "pin_confirm" else 1
+        entry = 2 if self.step.endswith("_confirm") else 1
         self.report(self.step, self.timeout_s, data={"digits": self.digits, "length": self.length, "entry": entry})
+
+
+def choose_on_pad(pinpad: PinPad, *, birth_date: str, timeout_s: int, attempts: int,
+                  on_progress: Callable[..., None], prefix: str = "pin") -> bool:
+    """The pad takes a new PIN (or login password) twice, refusing weak ones and mismatches up to `attempts`
+    times; True once it holds one (read its block next). Raises DeviceTimeout/LinkError if the pad stops talking."""
+    for _ in range(attempts):
+        entry = pinpad.set_new_pin(birth_date=birth_date, timeout_s=timeout_s,
+                                   on_event=PinKeyCounter(on_progress, timeout_s, prefix=prefix))
+        if entry.ok:
+            return True
+        if entry.error_code not in ("weakPin", "pinMismatch"):
+            return False
+        on_progress(f"{prefix}_{entry.error_code}")
+    return False
 
 
 @dataclass
@@ -114,18 +129,8 @@ class IssuerAdapter:
 
     def _set_pin(self, call: _Call, request: PinRequest) -> bool:
         """The pad takes the PIN twice and applies the weak-PIN rules; the bank stores the encrypted block."""
-        on_progress = call.request.on_progress
-        for _ in range(self.pin_attempts):
-            entry = self.pinpad.set_new_pin(
-                birth_date=call.request.birth_date_hint, timeout_s=self.pin_timeout_s,
-                on_event=PinKeyCounter(on_progress, self.pin_timeout_s),
-            )
-            if entry.ok:
-                break
-            if entry.error_code not in ("weakPin", "pinMismatch"):
-                return False
-            on_progress(f"pin_{entry.error_code}")
-        else:
+        if not choose_on_pad(self.pinpad, birth_date=call.request.birth_date_hint, timeout_s=self.pin_timeout_s,
+                             attempts=self.pin_attempts, on_progress=call.request.on_progress):
             return False
         block = self.pinpad.read_pin_block(call.pan, self.key_slot)
         if not block.ok or call.account is None:

@@ -27,12 +27,24 @@ class TokenAdapter:
         self.now = now
 
     def _consume(self, token: tokens.AppointmentToken) -> bool:
+        """One-time use, except a payroll batch QR: every employee of the batch scans the same poster, and
+        the one-time use is then each employee's pickup appointment (redeemed once)."""
+        if token.kind is tokens.TokenKind.PAYROLL_BATCH:
+            return True
         return self.recorder.consume_token(token.token_id, token.appointment_id, self.now().isoformat())
 
     def verify(self, text: str) -> TokenRef:
+        text = token_text(text)
         try:
             token = tokens.verify(text, self.keys, branch_id=self.branch_id, now=self.now(),
                                   consume=self._consume, skew=self.skew)
         except tokens.TokenError as exc:
             raise PortError(exc.code, str(exc)) from exc
         return TokenRef(token.token_id, token.appointment_id, token.branch_id, KINDS[token.kind], text)
+
+
+def token_text(scanned: str) -> str:
+    """The token inside a scanned text: a poster's QR is a link (so a phone opens the employee form) that ends
+    in the token, e.g. ``HTTPS://BANK.EXAMPLE/P/BKQ:...``; anything else is passed on as it is."""
+    at = scanned.rfind(tokens.SCHEME)
+    return scanned[at:] if at > 0 else scanned
