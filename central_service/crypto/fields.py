@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, func, insert, select, update
 
 from central_service import schema as t
-from central_service.crypto.master import MasterKeys
+from central_service.crypto.master import MasterKeyMissing, MasterKeys
 from central_service.db import Database
 from central_service.timefmt import iso
 
@@ -187,6 +187,18 @@ class FieldCipher:
         old = [m for m in self.masters.ids() if m != master]
         self.masters.retire(old)
         return RotationReport(master, len(rows), key_id, old)
+
+    def check_master_keys(self) -> None:
+        """Raise MasterKeyMissing, naming them, if data keys are wrapped under master keys this node lacks (a
+        fleet node started with another key directory): at start, not at the first request that needs one."""
+        d = t.data_keys
+        with self.db.read() as conn:
+            needed = set(conn.execute(select(d.c.master_key_id).distinct()).scalars())
+        missing = sorted(m for m in needed if m not in self.masters.ids())
+        if missing:
+            where = self.masters.directory or "memory"
+            raise MasterKeyMissing(f"data keys are wrapped under master key(s) {', '.join(missing)}, not in {where}: "
+                                   "copy the fleet's key_dir/master here (docs/security.md)")
 
     def data_key_ids(self) -> list[str]:
         """Every field data key, oldest first (for reports and tests)."""

@@ -23,7 +23,7 @@ from central_service.db import Database
 from central_service.staff.calls import StaffCall, StaffCalls
 from central_service.staff.handoffs import Handoffs
 from central_service.staff.triage import Triage, TriageEntry
-from central_service.store import Store
+from central_service.store import Store, open_event_payload
 from central_service.timefmt import iso
 
 OFFLINE_AFTER = timedelta(minutes=3)  # three missed heartbeats (one a minute)
@@ -102,11 +102,11 @@ def _sessions(db: Database, branch_id: str, since: str) -> dict[str, _Session]:
     """Today's kiosk sessions of the branch, by session id, from the events kiosks pushed."""
     e = t.events
     with db.read() as conn:
-        rows = conn.execute(select(e.c.kiosk_id, e.c.kind, e.c.payload).where(and_(
+        rows = conn.execute(select(e.c.event_id, e.c.kiosk_id, e.c.kind, e.c.payload).where(and_(
             e.c.branch_id == branch_id, e.c.received_at >= since, e.c.kind.in_(SESSION_KINDS))).order_by(e.c.n)).all()
     found: dict[str, _Session] = {}
-    for kiosk_id, kind, payload in rows:
-        data = json.loads(payload)
+    for event_id, kiosk_id, kind, payload in rows:
+        data = json.loads(open_event_payload(db, event_id, payload))
         session_id = data.get("session_id") if isinstance(data, dict) else None
         if not isinstance(session_id, str):
             continue

@@ -19,7 +19,7 @@ from sqlalchemy import and_, select, update
 from central_service import schema as t
 from central_service.db import Database
 from central_service.staff.wakeups import floor_key
-from central_service.store import new_id
+from central_service.store import new_id, open_event_payload
 from central_service.timefmt import iso
 
 SESSION_EVENTS = 400  # how far back in the kiosk's events a session's story is looked for
@@ -97,11 +97,11 @@ class Handoffs:
         """The session's events as the kiosk sent them (kind, payload), in arrival order."""
         e = t.events
         with self.db.read() as conn:
-            rows = conn.execute(select(e.c.kind, e.c.payload).where(e.c.kiosk_id == kiosk_id)
+            rows = conn.execute(select(e.c.event_id, e.c.kind, e.c.payload).where(e.c.kiosk_id == kiosk_id)
                                 .order_by(e.c.n.desc()).limit(SESSION_EVENTS)).all()
         found = []
-        for kind, payload in reversed(rows):
-            data = json.loads(payload)
+        for event_id, kind, payload in reversed(rows):
+            data = json.loads(open_event_payload(self.db, event_id, payload))
             if isinstance(data, dict) and data.get("session_id") == session_id:
                 found.append((kind, data))
         return found

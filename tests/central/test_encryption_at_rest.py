@@ -270,3 +270,12 @@ def test_phone_pages_data_is_sealed_or_indexed(tmp_path: Path) -> None:
     assert scan([str(tmp_path / "c.sqlite")]) == []
     for sql in ("SELECT body FROM sms_messages", "SELECT data FROM web_sessions", "SELECT draft FROM phone_bookings"):
         assert all(key_of(v) for (v,) in _raw(tmp_path, sql)), sql
+
+
+def test_a_node_without_the_fleets_master_keys_refuses_to_start(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    first = build_central(Settings(database=database, key_dir=str(tmp_path / "node-a")))
+    CentralAdmin(first).create_appointment("BJ001", rng_seed=1)
+    first.store.db.dispose()
+    with pytest.raises(MasterKeyMissing, match="copy the fleet's key_dir/master here"):
+        build_central(Settings(database=database, key_dir=str(tmp_path / "node-b")))
