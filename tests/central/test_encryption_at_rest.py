@@ -279,3 +279,31 @@ def test_a_node_without_the_fleets_master_keys_refuses_to_start(tmp_path: Path) 
     first.store.db.dispose()
     with pytest.raises(MasterKeyMissing, match="copy the fleet's key_dir/master here"):
         build_central(Settings(database=database, key_dir=str(tmp_path / "node-b")))
+
+
+def test_first_use_from_many_threads_makes_one_index_key(tmp_path: Path, database_url: str) -> None:
+    """Two index keys would index one ID number twice (and let a duplicate through a unique index)."""
+    import threading
+
+    from central_service.db import Database
+    from central_service.migrations import upgrade
+
+    db = Database(database_url)
+    upgrade(db.engine)
+    masters = MasterKeys.in_memory()
+    ciphers = [FieldCipher(db, masters) for _ in range(16)]  # as if six processes started at once
+    start, found = threading.Barrier(len(ciphers)), []
+
+    def first_use(cipher: FieldCipher) -> None:
+        start.wait()
+        found.append(cipher.index_of(ID_NUMBER))
+
+    threads = [threading.Thread(target=first_use, args=(c,)) for c in ciphers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    try:
+        assert len(found) == len(ciphers) and len(set(found)) == 1
+    finally:
+        db.dispose()
