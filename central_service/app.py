@@ -61,6 +61,7 @@ def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = 
         upgrade(db.engine)
     masters = MasterKeys(Path(settings.key_dir) / MASTER_DIR if settings.key_dir else None)
     store = Store(db, clock=clock, fields=FieldCipher(db, masters, clock=clock))
+    store.fields.check_master_keys()
     keys = load_signing_keys(Path(settings.key_dir) if settings.key_dir else None)
     ca = EnrolmentCA.load_or_create(Path(settings.enrolment_ca_dir)) if settings.enrolment_ca_dir else None
     sms = SimulatedSmsGateway(db, echo=_print_line if settings.print_sms else None)

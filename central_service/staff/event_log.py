@@ -16,6 +16,7 @@ from sqlalchemy import and_, select
 from central_service import schema as t
 from central_service.crypto.fields import FieldCipher, FieldDecryptError
 from central_service.db import Database
+from central_service.store import open_event_payload
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class KioskEvent:
 def _opened(fields: FieldCipher, event_id: str, stored: str) -> dict[str, Any]:
     """The event's payload, or {} for one that does not open or is not an object (never a whole page's error)."""
     try:
-        data = json.loads(fields.decrypt_field(stored, f"events.payload:{event_id}"))
+        data = json.loads(open_event_payload(fields.db, event_id, stored))  # the store owns the context
     except (FieldDecryptError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}

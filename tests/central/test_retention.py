@@ -123,7 +123,7 @@ def test_payroll_entries_lose_their_personal_data_once_done_and_past_the_period(
         company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", random.Random(2)),
                                            "3502031234567890", "BJ001", by="test")
         payroll.accept_agreement(company.id, company_agreement(), by="test")
-        agent = payroll.add_agent(company.id, "经办", "test.agent")
+        agent = payroll.add_agent(company.id, "经办", "test.agent", "correct horse battery")[0]
         batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=7), 2)
         kept = payroll.add_entry(batch.id, Employee("王小明", "11010519491231002X", None, "13812345678"))
         gone = payroll.add_entry(batch.id, Employee("李四", "110105194912310021", None, "13812345679"))

@@ -178,8 +178,9 @@ def _floor_events(url: str, cookies: dict[str, str]) -> Iterator[str]:
 def test_a_call_on_one_worker_reaches_the_floor_stream_of_another(tmp_path: Path, database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several workers share one PostgreSQL store; the embedded store has one worker")
-    settings = sqlite_settings(tmp_path, database=database_url)  # one store, one key directory: two workers
-    with RunningService(settings) as a, RunningService(settings) as b:
+    shared_keys = str(tmp_path / "keys")  # the nodes of a fleet share their keys (docs/security.md)
+    with RunningService(sqlite_settings(tmp_path / "a", database=database_url, key_dir=shared_keys)) as a, \
+            RunningService(sqlite_settings(tmp_path / "b", database=database_url, key_dir=shared_keys)) as b:
         people = {p.staff_id: p for p in seed_staff(StaffDirectory(a.store.db), ["BJ001"])}
         manager = signed_in(b, people["M101"])
         events = _floor_events(b.url, manager.cookies)
