@@ -1,8 +1,8 @@
 """Reading what kiosks pushed: the events of a kiosk or a branch with their payloads opened.
 
-Why here: event payloads are sealed at rest (central_service/crypto, `Store.add_event` seals each one to its row as
-"events.payload:<event id>"); the floor and the hand-offs read them back through this one function, so the
-sealing context is spelled in one place on the reading side.
+Why here: event payloads are sealed at rest (`Store.add_event` seals each to its row; `store.open_event_payload`
+opens one); the floor and the hand-offs read events through these two functions, and a payload that does not
+open reads as empty rather than failing a whole page.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from central_service import schema as t
-from central_service.crypto.fields import FieldCipher, FieldDecryptError
+from central_service.crypto.fields import FieldDecryptError
 from central_service.db import Database
 from central_service.store import open_event_payload
 
@@ -26,29 +26,28 @@ class KioskEvent:
     payload: dict[str, Any]
 
 
-def _opened(fields: FieldCipher, event_id: str, stored: str) -> dict[str, Any]:
+def _opened(db: Database, event_id: str, stored: str) -> dict[str, Any]:
     """The event's payload, or {} for one that does not open or is not an object (never a whole page's error)."""
     try:
-        data = json.loads(open_event_payload(fields.db, event_id, stored))  # the store owns the context
+        data = json.loads(open_event_payload(db, event_id, stored))  # the store owns the sealing context
     except (FieldDecryptError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def kiosk_events(db: Database, fields: FieldCipher, kiosk_id: str, limit: int) -> list[KioskEvent]:
+def kiosk_events(db: Database, kiosk_id: str, limit: int) -> list[KioskEvent]:
     """The kiosk's newest `limit` events, oldest first."""
     e = t.events
     with db.read() as conn:
         rows = conn.execute(select(e.c.event_id, e.c.kiosk_id, e.c.kind, e.c.payload).where(e.c.kiosk_id == kiosk_id)
                             .order_by(e.c.n.desc()).limit(limit)).all()
-    return [KioskEvent(r.kiosk_id, r.kind, _opened(fields, r.event_id, r.payload)) for r in reversed(rows)]
+    return [KioskEvent(r.kiosk_id, r.kind, _opened(db, r.event_id, r.payload)) for r in reversed(rows)]
 
 
-def branch_events(db: Database, fields: FieldCipher, branch_id: str, since: str,
-                  kinds: tuple[str, ...]) -> list[KioskEvent]:
+def branch_events(db: Database, branch_id: str, since: str, kinds: tuple[str, ...]) -> list[KioskEvent]:
     """The branch's events of `kinds` received since `since` (ISO UTC), in arrival order."""
     e = t.events
     with db.read() as conn:
         rows = conn.execute(select(e.c.event_id, e.c.kiosk_id, e.c.kind, e.c.payload).where(and_(
             e.c.branch_id == branch_id, e.c.received_at >= since, e.c.kind.in_(kinds))).order_by(e.c.n)).all()
-    return [KioskEvent(r.kiosk_id, r.kind, _opened(fields, r.event_id, r.payload)) for r in rows]
+    return [KioskEvent(r.kiosk_id, r.kind, _opened(db, r.event_id, r.payload)) for r in rows]

@@ -102,7 +102,7 @@ def build_floor(store: Store, branch_id: str, zone: ZoneInfo, *, clock: Callable
 def _sessions(store: Store, branch_id: str, since: str) -> dict[str, _Session]:
     """Today's kiosk sessions of the branch, by session id, from the events kiosks pushed."""
     found: dict[str, _Session] = {}
-    for event in branch_events(store.db, store.fields, branch_id, since, SESSION_KINDS):
+    for event in branch_events(store.db, branch_id, since, SESSION_KINDS):
         kiosk_id, kind, data = event.kiosk_id, event.kind, event.payload
         session_id = data.get("session_id")
         if not isinstance(session_id, str):

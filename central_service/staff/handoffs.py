@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import and_, select, update
 
 from central_service import schema as t
-from central_service.crypto.fields import FieldCipher
 from central_service.db import Database
 from central_service.staff.event_log import kiosk_events
 from central_service.staff.wakeups import floor_key
@@ -91,17 +90,13 @@ def session_facts(events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
 
 
 class Handoffs:
-    def __init__(self, db: Database, *, clock: Callable[[], datetime] | None = None,
-                 fields: FieldCipher | None = None) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] | None = None) -> None:
         self.db = db
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.fields = fields  # opens the kiosks' sealed event payloads (needed to record a hand-off)
 
     def session_events(self, kiosk_id: str, session_id: str) -> list[tuple[str, dict[str, Any]]]:
         """The session's events as the kiosk sent them (kind, payload), in arrival order."""
-        if self.fields is None:
-            raise ValueError("Handoffs needs the store's field cipher to read kiosk events")
-        return [(e.kind, e.payload) for e in kiosk_events(self.db, self.fields, kiosk_id, SESSION_EVENTS)
+        return [(e.kind, e.payload) for e in kiosk_events(self.db, kiosk_id, SESSION_EVENTS)
                 if e.payload.get("session_id") == session_id]
 
     def session_ended(self, branch_id: str, kiosk_id: str, session_id: str, outcome: str, ended_at: str) -> bool:

@@ -26,6 +26,5 @@ def on_kiosk_event(store: Store, branch_id: str, kiosk_id: str, event: dict[str,
     elif kind == "session_ended" and session_id:
         StaffCalls(db, clock=clock).close_session(branch_id, kiosk_id, session_id)
         outcome = str(payload.get("outcome") or "unknown")
-        Handoffs(db, clock=clock, fields=store.fields).session_ended(branch_id, kiosk_id, session_id, outcome,
-                                                                     str(event["occurred_at"]))
+        Handoffs(db, clock=clock).session_ended(branch_id, kiosk_id, session_id, outcome, str(event["occurred_at"]))
 
