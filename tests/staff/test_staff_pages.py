@@ -14,6 +14,7 @@ import pytest
 from central_service.auth import totp
 from central_service.staff.audit import AuditLog
 from central_service.staff.calls import StaffCalls
+from central_service.staff.demo_floor import add_kiosks, close
 from central_service.staff.directory import StaffDirectory
 from central_service.staff.floor_view import build_floor
 from central_service.staff.handoffs import Handoffs
@@ -208,3 +209,20 @@ def test_branch_it_revokes_staff_of_its_own_branch_only(service: RunningService,
     assert ("I101", "staff_revoke") in [(e.actor_id, e.action) for e in AuditLog(service.store.db).entries("BJ001")]
     teller = signed_in(service, people["T101"])
     assert teller.get("/staff/directory").status_code == 403
+
+
+def test_a_kiosk_that_closes_shows_on_the_floor_at_once(service: RunningService,
+                                                       people: dict[str, DemoStaff]) -> None:
+    [kiosk] = add_kiosks(service.url, service.admin, "BJ001", ["1号机"])
+    try:
+        kiosk.beat()
+        manager = signed_in(service, people["M101"])
+        events = _floor_events(service.url, manager.cookies)
+        assert "暂停服务" not in next(events)
+        started = time.monotonic()
+        kiosk.beat(mode="closed")
+        assert any("暂停服务" in html for html in events)
+        assert time.monotonic() - started < 2.0, "the heartbeat woke the floor (not its 10 s refresh)"
+        events.close()
+    finally:
+        close([kiosk])
