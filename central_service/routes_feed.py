@@ -26,7 +26,7 @@ from central_service.kiosk_api import Call, central_of, kiosk_get, kiosk_post, m
 from central_service.payroll import kiosk_routes as payroll_routes
 from central_service.problems import ApiError, dumps, json_response
 from central_service.staff.kiosk_events import on_kiosk_event
-from central_service.staff.wakeups import floor_key
+from central_service.staff.wakeups import floor_beats_key
 from central_service.store import FeedRow
 from central_service.timefmt import iso
 
@@ -223,7 +223,7 @@ def _apply_event(call: Call, event: dict[str, Any]) -> dict[str, Any]:
 @kiosk_post("Heartbeat")
 def heartbeat(call: Call, body: dict[str, Any]) -> tuple[int, Any]:
     call.central.store.put_heartbeat(call.kiosk.kiosk_id, dumps(body))
-    call.central.store.db.touch(floor_key(call.branch_id))  # the floor shows a closed or faulty kiosk at once
+    call.central.store.db.touch(floor_beats_key(call.branch_id))  # the floor shows a closed kiosk within a second
     return 200, {"server_time": iso(datetime.now(UTC)), "next_heartbeat_s": 60}
 
 

@@ -3,13 +3,15 @@
 is a form; the page shows the state as of its load).
 
 The event stream re-renders the live part of the page whenever the branch's floor changes (a staff call, an
-answer, a hand-off, a triage: `wakeups.floor_key`, across worker processes on PostgreSQL) and at least every
-`REFRESH_S` seconds (kiosk heartbeats); the page's small script swaps it in.
+answer, a hand-off, a triage: `wakeups.floor_key`, across worker processes on PostgreSQL), after a kiosk's
+heartbeat at most once a second (`floor_beats_key`), and at least every `REFRESH_S` seconds; the page's small
+script swaps it in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 from starlette.concurrency import run_in_threadpool
@@ -18,13 +20,14 @@ from starlette.responses import Response, StreamingResponse
 
 from central_service.auth.principal import SESSION_KEY, Principal
 from central_service.central import Central
+from central_service.changes import ChangeHub
 from central_service.staff.audit import AuditLog
 from central_service.staff.calls import ANSWERS, CallNotFound, StaffCalls
 from central_service.staff.directory import KIND
 from central_service.staff.floor_view import Floor, build_floor
 from central_service.staff.roles import Permission, may
 from central_service.staff.triage import Triage, TriageRefused
-from central_service.staff.wakeups import floor_key
+from central_service.staff.wakeups import floor_beats_key, floor_key
 from central_service.staff.web_pages import PAGES, branch_zone, signed_in, staff_page, still_active
 from central_service.web import PageError, PageRequest
 from central_service.web.i18n import LANG_COOKIE, pick_locale
@@ -32,6 +35,7 @@ from central_service.web.security import PAGE_HEADERS
 from central_service.web.sessions import COOKIE_NAME, WebSessions
 
 REFRESH_S = 10.0
+BEATS_EVERY_S = 1.0
 
 
 COUNTERS = 4
@@ -104,12 +108,12 @@ async def floor_stream(request: Request) -> Response:
 
 
 async def _events(request: Request, central: Central, principal: Principal, locale: str) -> AsyncIterator[str]:
-    hub, key = central.hub, floor_key(principal.branch_id)
+    hub, key, beats = central.hub, floor_key(principal.branch_id), floor_beats_key(principal.branch_id)
     sessions = WebSessions(central.store.db)
     template = PAGES.env.get_template("floor_live.html")
     yield "retry: 2000\n\n"
     while not hub.closing and not await request.is_disconnected():
-        generation = hub.generation(key)
+        generation, beat_generation, rendered = hub.generation(key), hub.generation(beats), time.monotonic()
         cookie = request.cookies.get(COOKIE_NAME)
         session = await run_in_threadpool(sessions.load, cookie)
         if session is None:  # signed out or expired: the stream ends with the session
@@ -118,8 +122,20 @@ async def _events(request: Request, central: Central, principal: Principal, loca
         html = template.render(t=PAGES.texts[locale], locale=locale, csrf_token=session.csrf_token, floor=current,
                                me=principal)
         yield "event: floor\n" + "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
-        waiter = asyncio.ensure_future(hub.wait(key, generation, REFRESH_S))
-        try:
-            await waiter
-        finally:
+        await _next_change(hub, key, generation, beats, beat_generation, rendered)
+
+
+async def _next_change(hub: ChangeHub, key: str, generation: int, beats: str, beat_generation: int,
+                       rendered: float) -> None:
+    """Return at a staff call, hand-off or triage at once; at a heartbeat no sooner than BEATS_EVERY_S after the
+    last render (a fleet's heartbeats must not re-render every floor many times a second); else after REFRESH_S."""
+    waiters = {asyncio.ensure_future(hub.wait(key, generation, REFRESH_S)),
+               asyncio.ensure_future(hub.wait(beats, beat_generation, REFRESH_S))}
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
             waiter.cancel()
+    rest = rendered + BEATS_EVERY_S - time.monotonic()
+    if hub.generation(key) == generation and rest > 0:
+        await hub.wait(key, generation, rest)  # a call during the pause still ends it at once

@@ -12,5 +12,10 @@ def floor_key(branch_id: str) -> str:
     return f"floor:{branch_id}"
 
 
+def floor_beats_key(branch_id: str) -> str:
+    """Heartbeats of the branch's kiosks: the floor re-renders for them at most once a second."""
+    return f"floor-beats:{branch_id}"
+
+
 def kiosk_calls_key(kiosk_id: str) -> str:
     return f"calls:{kiosk_id}"
