@@ -162,7 +162,7 @@ def _payroll_entry(central: Central) -> str:
     company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", random.Random(1)),
                                        "3502031234567890", "BJ001", by="test")
     payroll.accept_agreement(company.id, company_agreement(), by="test")
-    agent = payroll.add_agent(company.id, "经办", "test.agent")
+    agent = payroll.add_agent(company.id, "经办", "test.agent", "correct horse battery")[0]
     batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=7), 1)
     return payroll.add_entry(batch.id, Employee("王小明", ID_NUMBER, None, "13812345678")).id
 

@@ -55,12 +55,13 @@ def test_purge_masks_cancels_and_deletes_what_is_past_its_period(tmp_path: Path)
         assert _held(retention) == {
             "booked appointments": (2, 1), "completed appointments": (1, 1), "cancelled appointments": (1, 1),
             "walk-in forms": (1, 1), "event payloads": (1, 0), "stored answers": (1, 1), "payroll entries": (0, 0),
-            "texts sent (SMS)": (0, 0), "sign-in codes": (0, 0), "web sessions": (0, 0), "booking drafts": (0, 0)}
+            "texts sent (SMS)": (0, 0), "sign-in codes": (0, 0), "web sessions": (0, 0), "booking drafts": (0, 0),
+            "payroll ID images": (0, 0)}
         position = store.position("BJ001")
         assert retention.purge() == {
             "expired appointments": 1, "completed appointments": 1, "cancelled appointments": 1,
             "walk-in forms": 1, "event payloads": 0, "stored answers": 1, "payroll entries": 0,
-            "texts sent (SMS)": 0, "sign-in codes": 0, "web sessions": 0, "booking drafts": 0}
+            "texts sent (SMS)": 0, "sign-in codes": 0, "web sessions": 0, "booking drafts": 0, "payroll ID images": 0}
 
         expired = store.get_appointment(past["id"])
         assert expired["status"] == "cancelled" and expired["customer"]["name"] == "*"
@@ -123,7 +124,7 @@ def test_payroll_entries_lose_their_personal_data_once_done_and_past_the_period(
         company = payroll.register_company("厦门示例科技有限公司", make_uscc("350203", random.Random(2)),
                                            "3502031234567890", "BJ001", by="test")
         payroll.accept_agreement(company.id, company_agreement(), by="test")
-        agent = payroll.add_agent(company.id, "经办", "test.agent")
+        agent = payroll.add_agent(company.id, "经办", "test.agent", "correct horse battery")[0]
         batch = payroll.create_batch(agent, "b", "payroll_debit", payroll.today() + timedelta(days=7), 2)
         kept = payroll.add_entry(batch.id, Employee("王小明", "11010519491231002X", None, "13812345678"))
         gone = payroll.add_entry(batch.id, Employee("李四", "110105194912310021", None, "13812345679"))
