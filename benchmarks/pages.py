@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from central_service.crypto import MASTER_DIR, FieldCipher, MasterKeys  # noqa: E402
 from central_service.db import Database  # noqa: E402
 from central_service.ids import make_id_number  # noqa: E402
 from central_service.sms import SimulatedSmsGateway  # noqa: E402
@@ -76,6 +77,13 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def phone_inbox(database: str, workdir: Path) -> SimulatedSmsGateway:
+    """The simulated gateway's texts, read with the node's own master keys (texts are sealed at rest)."""
+    db = Database(database, pool_size=2)
+    db.fields = FieldCipher(db, MasterKeys(workdir / "keys" / MASTER_DIR))
+    return SimulatedSmsGateway(db)
 
 
 def start_node(workdir: Path) -> tuple[subprocess.Popen[bytes], str, str]:
@@ -142,8 +150,7 @@ async def user(phone: Phone, n: int, path: str, rounds: int, think_s: float, tim
         assert css.status_code == 200
 
 
-async def load(url: str, database: str, users: int, rounds: int, think_s: float) -> dict[str, list[float]]:
-    sms = SimulatedSmsGateway(Database(database, pool_size=2))
+async def load(url: str, sms: SimulatedSmsGateway, users: int, rounds: int, think_s: float) -> dict[str, list[float]]:
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
         phones = [Phone(client, f"139{n:08d}") for n in range(users)]
@@ -157,11 +164,10 @@ async def load(url: str, database: str, users: int, rounds: int, think_s: float)
     return times
 
 
-def weights(url: str, database: str) -> dict[str, int]:
+def weights(url: str, sms: SimulatedSmsGateway) -> dict[str, int]:
     """Bytes of each page (HTML + stylesheet; the appointment page's QR image is inline) as a browser loads it."""
     from central_service.web.page_client import PageClient
 
-    sms = SimulatedSmsGateway(Database(database, pool_size=1))
     css = len(httpx.get(url + "/static/site.css").content)
     visitor, phone, found = PageClient(url), "13700000000", {}
 
@@ -222,9 +228,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         node, url, database = start_node(Path(tmp))
         try:
-            times = asyncio.run(load(url, database, args.users, args.rounds, args.think_s))
+            inbox = phone_inbox(database, Path(tmp))
+            times = asyncio.run(load(url, inbox, args.users, args.rounds, args.think_s))
             report_load(times, args.users, args.rounds, args.think_s)
-            sizes = weights(url, database)
+            sizes = weights(url, inbox)
         finally:
             node.terminate()
             node.wait(10)

@@ -31,6 +31,7 @@ from central_service.core_banking.simulated import SimulatedCore
 from central_service.crypto import MASTER_DIR, FieldCipher, MasterKeys
 from central_service.db import Database
 from central_service.enrolment_ca import EnrolmentCA
+from central_service.evidence import pages as evidence_pages
 from central_service.evidence import routes as routes_evidence
 from central_service.faults import FaultMiddleware
 from central_service.migrations import upgrade
@@ -42,12 +43,14 @@ from central_service.sms import SimulatedSmsGateway
 from central_service.staff import routes_kiosk as staff_kiosk_routes
 from central_service.staff import routes_pages as staff_page_routes
 from central_service.store import Store
+from central_service.web import pages as web_pages
 from central_service.web import routes as web_routes
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [routes_feed.ROUTES, routes_snapshot.ROUTES, routes_journey.ROUTES, routes_walk_in.ROUTES,
                 routes_admin.ROUTES, web_routes.ROUTES, phone_routes.ROUTES, staff_kiosk_routes.ROUTES,
-                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES, routes_activation.ROUTES]
+                staff_page_routes.ROUTES, routes_evidence.ROUTES, payroll_routes.ROUTES, routes_activation.ROUTES,
+                evidence_pages.ROUTES]
 
 
 def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = None,
@@ -58,6 +61,7 @@ def build_central(settings: Settings, *, clock: Callable[[], datetime] | None = 
         upgrade(db.engine)
     masters = MasterKeys(Path(settings.key_dir) / MASTER_DIR if settings.key_dir else None)
     store = Store(db, clock=clock, fields=FieldCipher(db, masters, clock=clock))
+    store.fields.check_master_keys()
     keys = load_signing_keys(Path(settings.key_dir) if settings.key_dir else None)
     ca = EnrolmentCA.load_or_create(Path(settings.enrolment_ca_dir)) if settings.enrolment_ca_dir else None
     sms = SimulatedSmsGateway(db, echo=_print_line if settings.print_sms else None)
@@ -137,6 +141,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     if status == 404:
+        if web_pages.wants_page(request):
+            return await web_pages.not_found(request)
         return ApiError(404, "not-found", "no such route").response()
     if status == 405:
         return ApiError(405, "method-not-allowed", "this route does not take that method",

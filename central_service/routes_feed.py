@@ -207,7 +207,7 @@ def _apply_event(call: Call, event: dict[str, Any]) -> dict[str, Any]:
         row = store.event_by_key(call.branch_id, key)
         if row is None:
             event_id, received = store.add_event(call.kiosk, key, print_, event, dumps(event["payload"]))
-            on_kiosk_event(store.db, call.branch_id, call.kiosk.kiosk_id, event, store.clock)
+            on_kiosk_event(store, call.branch_id, call.kiosk.kiosk_id, event)
             store.counters["events_applied"] += 1
             return {"idempotency_key": key, "status": "applied", "event_id": event_id, "received_at": received}
     if row.fingerprint != print_:

@@ -409,6 +409,7 @@ account_evidence = Table(
     Column("branch_id", String(64), nullable=False),
     Column("kiosk_id", String(64), nullable=False),
     Column("kiosk_session_id", String(64), nullable=False),
+    Column("appointment_id", String(64)),  # the appointment redeemed by this opening, when there was one
     Column("recorded_at", String(32), nullable=False),
     Column("confirmed_data", Text, nullable=False),
     Column("edited_fields", Text, nullable=False),
@@ -417,6 +418,8 @@ account_evidence = Table(
     Column("signature_strokes", Text, nullable=False),
     Column("signed_at", String(32), nullable=False),
 )
+
+Index("account_evidence_appointment", account_evidence.c.appointment_id)
 
 # Each agreement accepted and each consent given for that account: the text's id, locale and digest, and when.
 evidence_acceptances = Table(

@@ -51,6 +51,11 @@ def contract_form(doc: dict[str, Any]) -> dict[str, Any]:
     return Appointment.model_validate(doc).to_json()
 
 
+def open_event_payload(db: Database, event_id: str, stored: str) -> str:
+    """An event's payload as the kiosk sent it (sealed at rest). Raises FieldDecryptError."""
+    return cipher_for(db).decrypt_field(stored, f"events.payload:{event_id}")
+
+
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -24,6 +24,7 @@ from kiosk_app.config import KioskConfig
 from kiosk_app.devices import DEVICE_NAMES, Devices
 from kiosk_app.ui.fonts import NoCjkFont, find_cjk_font
 from sync_agent.localdb import LocalDb, LocalDbError
+from sync_agent.sealing import DataKeyError, key_path_for, read_key_file
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,23 @@ def database_check(cfg: KioskConfig) -> Check:
                  details=details)
 
 
+def data_key_check(cfg: KioskConfig) -> Check:
+    """The key that seals synced personal data (`sync_agent.sealing`): there, a key, readable, owner-only."""
+    path = key_path_for(cfg.paths.database)
+    fix = "kiosk provision (or let the app make one: the branch then resyncs)"
+    try:
+        read_key_file(path)
+    except FileNotFoundError:
+        return Check("data-key", False, "missing", where=str(path), details={"fix": fix})
+    except (OSError, DataKeyError) as exc:
+        return Check("data-key", False, "unreadable", where=str(path), details={"error": str(exc)})
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        return Check("data-key", False, "exposed", where=str(path),
+                     details={"mode": oct(mode), "fix": f"chmod 600 {path}"})
+    return Check("data-key", True, "present", where=str(path), details={"mode": oct(mode)})
+
+
 def pcscd_check() -> Check:
     """Whether a pcscd answers on its client socket (the chip reader needs it), and the readers it offers:
     branch IT copies the IC station's name from this line into `devices.chip.reader`."""
@@ -195,5 +213,5 @@ def central_check(cfg: KioskConfig, make_client: Callable[[KioskConfig], Central
 
 
 def system_checks(cfg: KioskConfig) -> list[Check]:
-    """Everything around the devices: database, pcscd, CJK font, the central service."""
-    return [database_check(cfg), pcscd_check(), font_check(), central_check(cfg)]
+    """Everything around the devices: database, data key, pcscd, CJK font, the central service."""
+    return [database_check(cfg), data_key_check(cfg), pcscd_check(), font_check(), central_check(cfg)]

@@ -111,6 +111,13 @@ class SimulatedCore:
             raise CoreRefusal(404, "not-found", f"no such {what} in this branch")
         return json.loads(self.store.fields.decrypt_field(body, _context(record_id)))
 
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """Every record of `kind` (credit_card, mobile_banking, ...), oldest first: what the bank keeps."""
+        r = t.core_records
+        with self.store.db.read() as conn:
+            rows = conn.execute(select(r.c.id, r.c.body).where(r.c.kind == kind).order_by(r.c.created_at)).all()
+        return [json.loads(self.store.fields.decrypt_field(body, _context(record_id))) for record_id, body in rows]
+
     def count(self, kind: str) -> int:
         return self.store.count("core_records", kind=kind)
 

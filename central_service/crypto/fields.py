@@ -25,10 +25,11 @@ from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from central_service import schema as t
-from central_service.crypto.master import MasterKeys
+from central_service.crypto.master import MasterKeyMissing, MasterKeys
 from central_service.db import Database
 from central_service.timefmt import iso
 
@@ -149,24 +150,32 @@ class FieldCipher:
         return base64.b64encode(sealed).decode("ascii")
 
     def _load_or_make(self, purpose: str) -> tuple[str, bytes]:
-        """The newest data key of `purpose`, made (and stored wrapped) when there is none."""
-        d = t.data_keys
-        with self.db.tx() as conn:
-            if self.db.is_postgres:  # first use races: one key per purpose, so every worker hashes alike
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"data_keys:{purpose}"})
-            row = conn.execute(select(d.c.key_id, d.c.wrapped, d.c.master_key_id).where(d.c.purpose == purpose)
-                               .order_by(d.c.generation.desc()).limit(1)).first()
-            if row is not None:
-                return row.key_id, self._unwrap(row.key_id, purpose, row.wrapped, row.master_key_id)
-            return self._insert_key(conn, purpose)
+        """The newest data key of `purpose`, made (and stored wrapped) when there is none.
 
-    def _insert_key(self, conn: Connection, purpose: str) -> tuple[str, bytes]:
-        key_id, key = f"dk_{secrets.token_hex(8)}", secrets.token_bytes(32)
+        The first key of a purpose has a fixed id, so two threads or processes making it at once (PostgreSQL's
+        READ COMMITTED lets both see none) end with one: the second insert waits for the first to commit, does
+        nothing, and both read the winner's (SQLite's single writer serialises them anyway).
+        For the blind index this is correctness, not tidiness: two index keys would index one value twice.
+        """
+        d = t.data_keys
+        newest = (select(d.c.key_id, d.c.wrapped, d.c.master_key_id).where(d.c.purpose == purpose)
+                  .order_by(d.c.generation.desc()).limit(1))
+        with self.db.tx() as conn:  # no lock of ours around it: a writer already inside a transaction may call
+            row = conn.execute(newest).first()
+            if row is None:
+                self._insert_key(conn, purpose, key_id=f"dk_first_{purpose}")
+                row = conn.execute(newest).one()
+            return row.key_id, self._unwrap(row.key_id, purpose, row.wrapped, row.master_key_id)
+
+    def _insert_key(self, conn: Connection, purpose: str, *, key_id: str | None = None) -> tuple[str, bytes]:
+        key_id, key = key_id or f"dk_{secrets.token_hex(8)}", secrets.token_bytes(32)
         master = self.masters.current_id
         d = t.data_keys
         generation = conn.execute(select(func.coalesce(func.max(d.c.generation), 0))).scalar_one() + 1
-        conn.execute(insert(d).values(key_id=key_id, purpose=purpose, master_key_id=master, generation=generation,
-                                      wrapped=self._wrap(key_id, purpose, key, master), created_at=iso(self.clock())))
+        statement = (postgresql.insert if self.db.is_postgres else sqlite.insert)(d).values(
+            key_id=key_id, purpose=purpose, master_key_id=master, generation=generation,
+            wrapped=self._wrap(key_id, purpose, key, master), created_at=iso(self.clock()))
+        conn.execute(statement.on_conflict_do_nothing(index_elements=["key_id"]))
         return key_id, key
 
     # --- rotation ---------------------------------------------------------------------------------------------
@@ -189,6 +198,18 @@ class FieldCipher:
         old = [m for m in self.masters.ids() if m != master]
         self.masters.retire(old)
         return RotationReport(master, len(rows), key_id, old)
+
+    def check_master_keys(self) -> None:
+        """Raise MasterKeyMissing, naming them, if data keys are wrapped under master keys this node lacks (a
+        fleet node started with another key directory): at start, not at the first request that needs one."""
+        d = t.data_keys
+        with self.db.read() as conn:
+            needed = set(conn.execute(select(d.c.master_key_id).distinct()).scalars())
+        missing = sorted(m for m in needed if m not in self.masters.ids())
+        if missing:
+            where = self.masters.directory or "memory"
+            raise MasterKeyMissing(f"data keys are wrapped under master key(s) {', '.join(missing)}, not in {where}: "
+                                   "copy the fleet's key_dir/master here (docs/security.md)")
 
     def data_key_ids(self) -> list[str]:
         """Every field data key, oldest first (for reports and tests)."""

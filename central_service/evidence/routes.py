@@ -36,7 +36,8 @@ def record_opening(call: Call, account: dict[str, Any], body: dict[str, Any]) ->
     (checked by `check_opening` first); a kiosk older than the evidence field opens accounts as before."""
     if "evidence" in body:
         evidence_store(call.central.store).record(account["account_id"], call.branch_id, call.kiosk.kiosk_id,
-                                                  body["kiosk_session_id"], body["evidence"])
+                                                  body["kiosk_session_id"], body["evidence"],
+                                                  appointment_id=body.get("appointment_id"))
 
 
 @admin_endpoint

@@ -32,7 +32,7 @@ class EvidenceStore:
         self.fields = cipher_for(db)  # personal columns sealed at rest (issue 18, docs/security.md)
 
     def record(self, account_id: str, branch_id: str, kiosk_id: str, session_id: str,
-               evidence: dict[str, Any]) -> None:
+               evidence: dict[str, Any], *, appointment_id: str | None = None) -> None:
         """Store `evidence` (contract JSON) against the account. Raises EvidenceError if the PNG's digest is wrong.
 
         Called inside the opening's transaction: the account and its evidence commit together or not at all.
@@ -43,7 +43,8 @@ class EvidenceStore:
         with self.db.tx() as conn:
             conn.execute(t.account_evidence.insert().values(
                 account_id=account_id, branch_id=branch_id, kiosk_id=kiosk_id, kiosk_session_id=session_id,
-                recorded_at=self.now(), confirmed_data=seal("confirmed_data", _dumps(evidence["confirmed_data"])),
+                appointment_id=appointment_id, recorded_at=self.now(),
+                confirmed_data=seal("confirmed_data", _dumps(evidence["confirmed_data"])),
                 edited_fields=seal("edited_fields", _dumps(evidence.get("edited_fields", []))),
                 signature_png=self.fields.encrypt_bytes(png, _context("signature_png", account_id)),
                 signature_sha256=signature["png_sha256"],
@@ -65,6 +66,13 @@ class EvidenceStore:
             return list(conn.execute(select(e.c.account_id).where(e.c.kiosk_session_id == kiosk_session_id)
                                      .order_by(e.c.recorded_at)).scalars())
 
+    def accounts_of_appointment(self, appointment_id: str) -> list[str]:
+        """The accounts opened with evidence for one appointment (the counter looks a customer up by it)."""
+        e = t.account_evidence
+        with self.db.read() as conn:
+            return list(conn.execute(select(e.c.account_id).where(e.c.appointment_id == appointment_id)
+                                     .order_by(e.c.recorded_at)).scalars())
+
     def read(self, account_id: str) -> dict[str, Any] | None:
         """The evidence of one account as the read-back shows it (PNG base64), or None if it has none."""
         e, a = t.account_evidence, t.evidence_acceptances
@@ -78,7 +86,8 @@ class EvidenceStore:
         png = self.fields.decrypt_bytes(row["signature_png"], _context("signature_png", account_id))
         return {
             "account_id": row["account_id"], "branch_id": row["branch_id"], "kiosk_id": row["kiosk_id"],
-            "kiosk_session_id": row["kiosk_session_id"], "recorded_at": row["recorded_at"],
+            "kiosk_session_id": row["kiosk_session_id"], "appointment_id": row["appointment_id"],
+            "recorded_at": row["recorded_at"],
             "confirmed_data": json.loads(opened(row, "confirmed_data")),
             "edited_fields": json.loads(opened(row, "edited_fields")),
             "agreements": [{"agreement_id": i["item_id"], "locale": i["locale"], "version_digest": i["digest"],

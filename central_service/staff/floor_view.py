@@ -21,6 +21,7 @@ from central_api_client.redaction import mask_name
 from central_service import schema as t
 from central_service.db import Database
 from central_service.staff.calls import StaffCall, StaffCalls
+from central_service.staff.event_log import branch_events
 from central_service.staff.handoffs import Handoffs
 from central_service.staff.triage import Triage, TriageEntry
 from central_service.store import Store
@@ -90,7 +91,7 @@ def build_floor(store: Store, branch_id: str, zone: ZoneInfo, *, clock: Callable
     with db.snapshot():
         calls = StaffCalls(db).for_branch(branch_id)
         kiosks = _kiosks(db, branch_id, now, {c.kiosk_id: c for c in calls})
-        sessions = _sessions(db, branch_id, iso(start))
+        sessions = _sessions(store, branch_id, iso(start))
         triaged = Triage(db).since(branch_id, iso(start))
         slots = _slots(store, branch_id, zone, start, now, sessions, {e.label for e in triaged},
                        {k.kiosk_id: k.name for k in kiosks})
@@ -98,16 +99,12 @@ def build_floor(store: Store, branch_id: str, zone: ZoneInfo, *, clock: Callable
     return Floor(branch_id, local.date().isoformat(), slots, kiosks, calls, handoffs, triaged)
 
 
-def _sessions(db: Database, branch_id: str, since: str) -> dict[str, _Session]:
+def _sessions(store: Store, branch_id: str, since: str) -> dict[str, _Session]:
     """Today's kiosk sessions of the branch, by session id, from the events kiosks pushed."""
-    e = t.events
-    with db.read() as conn:
-        rows = conn.execute(select(e.c.kiosk_id, e.c.kind, e.c.payload).where(and_(
-            e.c.branch_id == branch_id, e.c.received_at >= since, e.c.kind.in_(SESSION_KINDS))).order_by(e.c.n)).all()
     found: dict[str, _Session] = {}
-    for kiosk_id, kind, payload in rows:
-        data = json.loads(payload)
-        session_id = data.get("session_id") if isinstance(data, dict) else None
+    for event in branch_events(store.db, store.fields, branch_id, since, SESSION_KINDS):
+        kiosk_id, kind, data = event.kiosk_id, event.kind, event.payload
+        session_id = data.get("session_id")
         if not isinstance(session_id, str):
             continue
         session = found.setdefault(session_id, _Session(kiosk_id, None))

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import and_, select, update
 
 from central_service import schema as t
+from central_service.crypto.fields import FieldCipher
 from central_service.db import Database
+from central_service.staff.event_log import kiosk_events
 from central_service.staff.wakeups import floor_key
 from central_service.store import new_id
 from central_service.timefmt import iso
@@ -89,22 +91,18 @@ def session_facts(events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
 
 
 class Handoffs:
-    def __init__(self, db: Database, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] | None = None,
+                 fields: FieldCipher | None = None) -> None:
         self.db = db
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.fields = fields  # opens the kiosks' sealed event payloads (needed to record a hand-off)
 
     def session_events(self, kiosk_id: str, session_id: str) -> list[tuple[str, dict[str, Any]]]:
         """The session's events as the kiosk sent them (kind, payload), in arrival order."""
-        e = t.events
-        with self.db.read() as conn:
-            rows = conn.execute(select(e.c.kind, e.c.payload).where(e.c.kiosk_id == kiosk_id)
-                                .order_by(e.c.n.desc()).limit(SESSION_EVENTS)).all()
-        found = []
-        for kind, payload in reversed(rows):
-            data = json.loads(payload)
-            if isinstance(data, dict) and data.get("session_id") == session_id:
-                found.append((kind, data))
-        return found
+        if self.fields is None:
+            raise ValueError("Handoffs needs the store's field cipher to read kiosk events")
+        return [(e.kind, e.payload) for e in kiosk_events(self.db, self.fields, kiosk_id, SESSION_EVENTS)
+                if e.payload.get("session_id") == session_id]
 
     def session_ended(self, branch_id: str, kiosk_id: str, session_id: str, outcome: str, ended_at: str) -> bool:
         """Record the hand-off if the session needs one (once per session); True if it was recorded."""

@@ -3,18 +3,16 @@ sessions become hand-offs. Called once per newly applied event, inside its trans
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from central_service.db import Database
 from central_service.staff.calls import StaffCalls
 from central_service.staff.handoffs import Handoffs
+from central_service.store import Store
 
 
-def on_kiosk_event(db: Database, branch_id: str, kiosk_id: str, event: dict[str, Any],
-                   clock: Callable[[], datetime]) -> None:
+def on_kiosk_event(store: Store, branch_id: str, kiosk_id: str, event: dict[str, Any]) -> None:
     """React to one event (stream, kind, occurred_at, payload) of `kiosk_id`."""
+    db, clock = store.db, store.clock
     kind, payload = event["kind"], event["payload"]
     if not isinstance(payload, dict):
         return
@@ -28,5 +26,6 @@ def on_kiosk_event(db: Database, branch_id: str, kiosk_id: str, event: dict[str,
     elif kind == "session_ended" and session_id:
         StaffCalls(db, clock=clock).close_session(branch_id, kiosk_id, session_id)
         outcome = str(payload.get("outcome") or "unknown")
-        Handoffs(db, clock=clock).session_ended(branch_id, kiosk_id, session_id, outcome, str(event["occurred_at"]))
+        Handoffs(db, clock=clock, fields=store.fields).session_ended(branch_id, kiosk_id, session_id, outcome,
+                                                                     str(event["occurred_at"]))
 

@@ -19,12 +19,13 @@ class Permission(StrEnum):
     FLOOR = "floor"
     KIOSK_PIN = "kiosk_pin"  # may log in at the branch's kiosks
     PAYROLL_CHECKS = "payroll_checks"
+    MANAGE_STAFF = "manage_staff"  # the branch's accounts: revoke (the kiosks refuse the PIN within a minute)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.TELLER: frozenset({Permission.FIND_CUSTOMER, Permission.SEE_FULL_NUMBERS, Permission.HANDOFFS}),
     Role.LOBBY_MANAGER: frozenset({Permission.FIND_CUSTOMER, Permission.FLOOR, Permission.KIOSK_PIN}),
-    Role.BRANCH_IT: frozenset({Permission.FLOOR}),
+    Role.BRANCH_IT: frozenset({Permission.FLOOR, Permission.MANAGE_STAFF}),
     Role.PAYROLL_OFFICER: frozenset({Permission.FIND_CUSTOMER, Permission.PAYROLL_CHECKS}),
 }
 

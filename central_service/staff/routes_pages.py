@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from central_service.staff import pages_counter as counter
+from central_service.staff import pages_directory as directory
 from central_service.staff import pages_floor as floor
 from central_service.staff import pages_sign_in as sign_in
 
@@ -22,4 +23,6 @@ ROUTES = [
     *_page("/staff/floor/calls/{call_id}/answer", "staffCallAnswer", floor.answer_call, ("POST",)),
     *_page("/staff/floor/triage", "staffTriage", floor.triage, ("POST",)),
     ("/staff/floor/stream", "staffFloorStream", floor.floor_stream, "GET"),
+    *_page("/staff/directory", "staffDirectory", directory.directory, ("GET",)),
+    *_page("/staff/directory/{staff_id}/revoke", "staffRevoke", directory.revoke),
 ]

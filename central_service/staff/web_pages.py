@@ -55,7 +55,7 @@ def branch_zone() -> ZoneInfo:
     return Network.load().zone
 
 
-def local_time(value: object) -> str:
+def local_time(value: object, form: str = "%m-%d %H:%M") -> str:
     """An ISO UTC time as the branch's local "MM-DD HH:MM" (empty for none or a text that is not a time)."""
     if not isinstance(value, str) or not value:
         return ""
@@ -63,7 +63,12 @@ def local_time(value: object) -> str:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return ""
-    return moment.astimezone(branch_zone()).strftime("%m-%d %H:%M")
+    return moment.astimezone(branch_zone()).strftime(form)
+
+
+def local_clock(value: object) -> str:
+    """Today's times on the floor: the branch's local "HH:MM"."""
+    return local_time(value, "%H:%M")
 
 
 @pass_context
@@ -79,11 +84,18 @@ def kiosk_reason(context: Context, reason: str) -> str:
     return kiosk_text(context, "staff", reason)
 
 
+@pass_context
+def role_name(context: Context, role: str) -> str:
+    texts = context["t"]
+    return texts(f"role.{role}") if texts.has(f"role.{role}") else role
+
+
 def kiosk_name(floor: object, kiosk_id: str) -> str:
     return next((k.name for k in getattr(floor, "kiosks", []) if k.kiosk_id == kiosk_id), kiosk_id)
 
 
-PAGES.env.filters.update(local_time=local_time, kiosk_reason=kiosk_reason)
+PAGES.env.filters.update(local_time=local_time, local_clock=local_clock, kiosk_reason=kiosk_reason,
+                         role_name=role_name)
 PAGES.env.globals.update(kiosk_text=kiosk_text, kiosk_reason=kiosk_reason, kiosk_name=kiosk_name)
 
 

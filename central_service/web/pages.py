@@ -10,7 +10,6 @@ runs the handler in the threadpool, then saves the session and sets the cookies.
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,13 +127,13 @@ class Pages:
             form = Form()
             if request.method == "POST":
                 pairs = await _form_pairs(request)
-                if pairs is None or not _csrf_ok(request, session, pairs):
+                accepted = pairs is not None and _csrf_ok(request, session, pairs) and await run_in_threadpool(
+                    sessions.spend_token, session, _sent_token(pairs))  # one post per token, atomically
+                if not accepted:
                     req = PageRequest(request, self, session, sessions, locale, Form())
                     return await run_in_threadpool(self._finish, req, req.render(
                         "error.html", status=403, message_key="error.forbidden"))
-                session.csrf_token = secrets.token_urlsafe(32)  # one post per token: a replay is refused
-                session.dirty = True
-                form = Form.from_pairs(pairs)
+                form = Form.from_pairs(pairs or [])
             req = PageRequest(request, self, session, sessions, locale, form,
                               set_lang_cookie=query_lang in LOCALES)
             try:
@@ -173,8 +172,13 @@ async def _form_pairs(request: Request) -> list[tuple[str, str]] | None:
     return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
 
 
+def _sent_token(pairs: list[tuple[str, str]] | None) -> str:
+    return next((v for k, v in pairs or [] if k == "csrf"), "")
+
+
 def _csrf_ok(request: Request, session: WebSession, pairs: list[tuple[str, str]]) -> bool:
-    """The post carries this session's current token and, when the browser says where it came from, ours."""
+    """The post carries this session's current token and, when the browser says where it came from, ours.
+    (`WebSessions.spend_token` then takes the token atomically: of two racing posts only one runs.)"""
     if session.is_new:
         return False
     origin = request.headers.get("origin")
@@ -182,5 +186,19 @@ def _csrf_ok(request: Request, session: WebSession, pairs: list[tuple[str, str]]
         ours = urlsplit(str(request.base_url))
         if urlsplit(origin).netloc != ours.netloc:
             return False
-    sent = next((v for k, v in pairs if k == "csrf"), "")
-    return hmac.compare_digest(sent.encode(), session.csrf_token.encode())
+    return hmac.compare_digest(_sent_token(pairs).encode(), session.csrf_token.encode())
+
+
+COMMON = Pages("common")
+API_PREFIXES = ("/v1/", "/admin", "/healthz", "/readyz", "/static/")
+
+
+def wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not a kiosk or a script calling the API)."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(API_PREFIXES)
+
+
+@COMMON.page
+def not_found(req: PageRequest) -> Response:
+    """The 404 page for a browser (the API keeps its problem+json answer)."""
+    return req.render("error.html", status=404, message_key="error.not_found")

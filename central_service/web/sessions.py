@@ -104,6 +104,17 @@ class WebSessions:
         session.rotated_from = None
         session.expires_at = values["expires_at"]
 
+    def spend_token(self, session: WebSession, sent: str) -> bool:
+        """Replace the session's CSRF token if `sent` is still the stored one (one conditional UPDATE): of two
+        posts racing with one token (a double tap, a replay) exactly one gets True."""
+        fresh, w = secrets.token_urlsafe(32), t.web_sessions
+        with self.db.tx() as conn:
+            spent = conn.execute(update(w).where(w.c.id_hash == _hash(session.session_id), w.c.csrf_token == sent)
+                                 .values(csrf_token=fresh)).rowcount
+        if spent == 1:
+            session.csrf_token = fresh
+        return spent == 1
+
     def rotate(self, session: WebSession) -> None:
         """New id and CSRF token for the same data (at sign-in and sign-out: no session fixation)."""
         session.rotated_from = None if session.is_new else session.session_id

@@ -1,4 +1,5 @@
-"""Screenshots of the teller pages (desktop 1366x768) and the lobby floor (tablet 1024x768), zh_CN and en, on a
+"""Screenshots of the teller pages and branch IT's staff page (desktop 1366x768) and the lobby floor (tablet
+1024x768), zh_CN and en, on a
 lived-in demo branch (central_service.staff.demo_floor): `python tests/browser/branch_screens.py --out
 docs/screens/branch`. The page tests call `shoot` too, with an axe check on every page."""
 
@@ -70,6 +71,12 @@ def shoot(browser: Browser, out: Path, check: Callable[[Page], None] | None = No
             desk.goto(f"{service.url}/staff/counter?lang=en")
             snap(desk, "counter--desktop--en")
             desk.context.close()
+
+            it = browser.new_context(viewport=DESKTOP, locale="zh-CN", device_scale_factor=1).new_page()
+            sign_in(it, service.url, people["I101"])
+            it.goto(service.url + "/staff/directory")
+            snap(it, "directory--desktop--zh_CN")
+            it.context.close()
 
             floor = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1).new_page()
             sign_in(floor, service.url, people["M101"])

@@ -4,7 +4,8 @@
 a kiosk session calls staff -> the floor (tablet) shows the alert within 2 s -> the manager says "on my way" ->
 the kiosk shows it to the customer -> the manager declines at the kiosk -> the refused session appears in the
 teller's hand-off queue (desktop) and is marked served; the teller's full view is audited; the lobby manager
-cannot open full numbers. Every page passes axe. Plus the screenshot command, rendered and checked."""
+cannot open full numbers. Branch IT revokes a lobby manager on its page and the kiosk refuses that PIN. Every
+page passes axe. Plus the screenshot command, rendered and checked."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from central_service.staff.handoffs import Handoffs
 from central_service.staff.seed import DEMO_PASSWORD, DemoStaff, seed_staff
 from kiosk_app.demo.environment import BRANCH, STAFF, rehearsal
 from kiosk_app.demo.script import Setup
-from kiosk_app.flow.events import StaffAuth, StaffDecision
+from kiosk_app.flow.events import StaffAuth, StaffDecision, Touch
+from kiosk_app.store.staff import DirectoryPins
+from sync_agent.localdb import open_db
 from tests.browser.branch_screens import shoot
-from tests.staff.kiosk_helpers import until, wrong_card
+from tests.staff.kiosk_helpers import at_review, send, until, wrong_card
 
 KIOSK_MANAGER, KIOSK_PIN = next(iter(STAFF.items()))
 
@@ -107,6 +110,31 @@ def test_kiosk_call_floor_alert_answer_and_counter_handoff(tablet_page: Page, de
         assert ("M101", "view_full_refused") in refused
 
 
+def test_branch_it_revokes_a_manager_and_the_kiosk_refuses_the_pin(desktop_page: Page, human_type, axe_check,
+                                                                   tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with rehearsal(tmp_path, Setup(services=["mobile_banking"])) as r:
+        url, db = r.central.url, r.central.store.db
+        people = {p.staff_id: p for p in seed_staff(StaffDirectory(db), [BRANCH])}
+        at_review(r)
+        assert send(r, Touch("class1")).step_id == "staff_needed"
+        kiosk_copy = open_db(r.cfg.paths.database)
+        until(lambda: DirectoryPins(kiosk_copy)(KIOSK_MANAGER) is not None)  # the kiosk has the directory's PIN
+
+        sign_in(desktop_page, url, people["I101"], human_type)
+        desktop_page.goto(url + "/staff/directory")
+        axe_check(desktop_page)
+        desktop_page.locator(f"tr[data-staff={KIOSK_MANAGER}]").get_by_role("link", name="注销").click()
+        axe_check(desktop_page)
+        desktop_page.get_by_role("button", name="确认注销").click()
+        desktop_page.wait_for_load_state()
+        assert "已注销" in desktop_page.locator(f"tr[data-staff={KIOSK_MANAGER}]").inner_text()
+        took = until(lambda: DirectoryPins(kiosk_copy)(KIOSK_MANAGER).revoked, timeout=60)
+        refused = send(r, StaffAuth(KIOSK_MANAGER, KIOSK_PIN))
+        assert refused.step_id == "staff_needed" and refused.errors.get("base") == "staff_auth_failed"
+        assert took < 60, f"the revocation reached the kiosk after {took:.1f} s"
+        kiosk_copy.close()
+
+
 def test_branch_screenshots_render_and_pass_axe(browser: Browser, axe_check, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     made = shoot(browser, tmp_path / "branch", check=axe_check)
-    assert len(made) == 8 and all(p.stat().st_size > 10_000 for p in made)
+    assert len(made) == 9 and all(p.stat().st_size > 10_000 for p in made)

@@ -270,3 +270,40 @@ def test_phone_pages_data_is_sealed_or_indexed(tmp_path: Path) -> None:
     assert scan([str(tmp_path / "c.sqlite")]) == []
     for sql in ("SELECT body FROM sms_messages", "SELECT data FROM web_sessions", "SELECT draft FROM phone_bookings"):
         assert all(key_of(v) for (v,) in _raw(tmp_path, sql)), sql
+
+
+def test_a_node_without_the_fleets_master_keys_refuses_to_start(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    first = build_central(Settings(database=database, key_dir=str(tmp_path / "node-a")))
+    CentralAdmin(first).create_appointment("BJ001", rng_seed=1)
+    first.store.db.dispose()
+    with pytest.raises(MasterKeyMissing, match="copy the fleet's key_dir/master here"):
+        build_central(Settings(database=database, key_dir=str(tmp_path / "node-b")))
+
+
+def test_first_use_from_many_threads_makes_one_index_key(tmp_path: Path, database_url: str) -> None:
+    """Two index keys would index one ID number twice (and let a duplicate through a unique index)."""
+    import threading
+
+    from central_service.db import Database
+    from central_service.migrations import upgrade
+
+    db = Database(database_url)
+    upgrade(db.engine)
+    masters = MasterKeys.in_memory()
+    ciphers = [FieldCipher(db, masters) for _ in range(16)]  # as if six processes started at once
+    start, found = threading.Barrier(len(ciphers)), []
+
+    def first_use(cipher: FieldCipher) -> None:
+        start.wait()
+        found.append(cipher.index_of(ID_NUMBER))
+
+    threads = [threading.Thread(target=first_use, args=(c,)) for c in ciphers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    try:
+        assert len(found) == len(ciphers) and len(set(found)) == 1
+    finally:
+        db.dispose()

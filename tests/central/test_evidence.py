@@ -8,6 +8,7 @@ import hashlib
 
 import requests
 
+from central_service.evidence.routes import evidence_store
 from tests.central import samples
 from tests.central.conftest import Sim
 
@@ -28,7 +29,7 @@ def _read_back(sim: Sim, account_id: str) -> requests.Response:
 def test_evidence_is_kept_with_the_account_and_read_back(checked_sim: Sim) -> None:
     kiosk, appointment, verification = _verified(checked_sim)
     sent = samples.evidence(appointment.customer)
-    request = samples.open_request(verification.verification_id, evidence=sent)
+    request = samples.open_request(verification.verification_id, evidence=sent, appointment_id=appointment.id)
     account = kiosk.open_account(request, idempotency_key="ks-1:open-0001")
     again = kiosk.open_account(request, idempotency_key="ks-1:open-0001")  # a retry: the same answer, one row
     assert again == account
@@ -40,6 +41,9 @@ def test_evidence_is_kept_with_the_account_and_read_back(checked_sim: Sim) -> No
     assert back["consents"] == [c.to_json() for c in sent.consents]
     assert back["signature"] == sent.signature.to_json()
     assert back["kiosk_session_id"] == "ks-1" and back["branch_id"] == "BJ001"
+    assert back["appointment_id"] == appointment.id
+    store = evidence_store(checked_sim.server.store)
+    assert store.accounts_of_appointment(appointment.id) == [account.account_id]
     sessions = requests.get(f"{checked_sim.url}/admin/kiosk-sessions/ks-1/accounts",
                             headers={"X-Admin-Token": checked_sim.server.admin_token}, timeout=10).json()
     assert sessions["account_ids"] == [account.account_id]

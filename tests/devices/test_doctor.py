@@ -15,6 +15,7 @@ from drivers.printer import PaperState
 from kiosk_app.cli import cli
 from kiosk_app.devices import open_devices
 from kiosk_app.devices_checks import device_checks
+from sync_agent.sealing import create_key_file
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,7 @@ def _provisioned(tmp_path: Path, admin: CentralAdmin) -> None:
     _, token = admin.add_kiosk("BR001")
     (tmp_path / "secrets").mkdir(exist_ok=True)
     (tmp_path / "secrets" / "token").write_text(token + "\n", encoding="utf-8")
+    create_key_file(tmp_path / "kiosk.sqlite.key")  # what `kiosk provision` makes beside the database
 
 
 def test_everything_good_exits_0(tmp_path: Path, central_service: tuple[str, CentralAdmin]) -> None:
@@ -50,7 +52,7 @@ def test_everything_good_exits_0(tmp_path: Path, central_service: tuple[str, Cen
     assert code == 0, out
     lines = _lines(out)
     for name in ("config", "idcard", "scanner", "dispenser", "chip", "pinpad", "printer", "camera", "database",
-                 "pcscd", "cjk-font", "central"):
+                 "data-key", "pcscd", "cjk-font", "central"):
         assert lines[name].startswith("OK"), lines[name]
     assert "sam_id=05.01-" in lines["idcard"]
     assert "stock=ok" in lines["dispenser"] and "bin=ok" in lines["dispenser"]
@@ -68,7 +70,8 @@ def test_each_problem_is_a_failing_line_and_exit_1(tmp_path: Path, central_servi
     assert lines["database"].startswith("FAIL") and "missing" in lines["database"]
     assert lines["central"].startswith("FAIL") and "unauthorized" in lines["central"]
     assert all(lines[n].startswith("OK") for n in ("idcard", "scanner", "dispenser", "chip", "pinpad"))
-    assert out.rstrip().endswith("problems with printer, database, central")
+    assert lines["data-key"].startswith("FAIL") and "missing" in lines["data-key"]
+    assert out.rstrip().endswith("problems with printer, database, data-key, central")
 
 
 def test_unreachable_central_and_json(tmp_path: Path) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import select
 
-from central_service import schema as t
 from sync_agent import journal
 
 
@@ -48,6 +45,4 @@ def kiosk_db_text(db_path: Path) -> str:
 
 def core_records(r: Any, kind: str) -> list[dict[str, Any]]:
     """What the simulated core bank keeps of `kind` (credit_card, mobile_banking, ...): the bank's side of it."""
-    with r.central.store.db.read() as conn:
-        rows = conn.execute(select(t.core_records.c.body).where(t.core_records.c.kind == kind)).scalars()
-        return [json.loads(body) for body in rows]
+    return r.central.central.core.records(kind)  # sealed at rest: read through the core

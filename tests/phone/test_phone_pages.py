@@ -147,3 +147,54 @@ def test_sign_in_limits_show_beside_the_field(service: RunningService) -> None:
     locked = visitor.post("/phone/sign-in/code", {"code": "000000x"})
     assert "锁定15分钟" in field_error(locked.text, "code")
     assert visitor.get("/phone/book").status_code == 401  # still not signed in
+
+
+def test_reschedule_and_cancel_from_the_pages_reach_the_feed(service: RunningService) -> None:
+    visitor = signed_in(service, "13900000001")
+    booking_id = start_booking(visitor)
+    base = f"/phone/bookings/{booking_id}"
+    number = make_id_number("110105", date(1990, 3, 7), random.Random(3), male=True)
+    visitor.post(f"{base}/details", details(number))
+    visitor.post(f"{base}/services", {"services": "mobile_banking"})
+    visitor.post(f"{base}/tax", {"status": "china_only"})
+    visitor.post(f"{base}/risk", {f"q{n}": "C" for n in range(1, 7)})
+    shown = visitor.post(f"{base}/confirm", {})
+    assert shown.url.endswith("/appointment") and 'class="qr"' in shown.text
+    before = service.store.get_appointment(booking_id)
+    page = visitor.get(f"{base}/reschedule")
+    days = re.findall(r'href="\?day=([0-9-]+)"', page.text)
+    later = visitor.get(f"{base}/reschedule?day={days[-1]}")
+    slot = re.findall(r'name="slot" value="([^"]+)"', later.text)[-1]
+    moved = visitor.post(f"{base}/reschedule", {"day": days[-1], "slot": slot})
+    assert moved.url.endswith("/appointment") and "预约时间已修改" in moved.text
+    after = service.store.get_appointment(booking_id)
+    assert after["version"] == before["version"] + 1 and after["scheduled_for"] != before["scheduled_for"]
+    visitor.post(f"{base}/cancel", {})
+    assert service.store.get_appointment(booking_id)["status"] == "cancelled"
+    assert "class=\"qr\"" not in visitor.get(f"{base}/appointment").text
+
+
+def test_a_double_tap_books_once(service: RunningService) -> None:
+    """Two posts of one form racing with one token (a double tap): exactly one runs, the other gets the 403 page."""
+    import threading
+
+    first = signed_in(service, "13900000001")
+    page = first.get("/phone/book/BJ001")
+    day = re.search(r'name="day" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    slot = re.search(r'name="slot" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    second = PageClient(service.url)
+    second.cookies, second.csrf = dict(first.cookies), first.csrf
+    statuses: list[int] = []
+    start = threading.Barrier(2)
+
+    def tap(visitor: PageClient) -> None:
+        start.wait()
+        statuses.append(visitor.post("/phone/book/BJ001", {"day": day, "slot": slot}, follow=False).status_code)
+
+    threads = [threading.Thread(target=tap, args=(v,)) for v in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [303, 403]
+    assert service.store.count("phone_bookings") == 1

@@ -88,3 +88,12 @@ def test_wrong_media_type_and_oversized_forms_are_refused(service: RunningServic
     visitor.get("/phone/sign-in")
     assert visitor.post("/phone/sign-in", {"phone": PHONE, "pad": "x" * 70_000}).status_code == 403
     assert texts_sent(service) == 0
+
+
+def test_unknown_pages_get_the_404_page_and_the_api_keeps_its_problem(service: RunningService) -> None:
+    visitor = PageClient(service.url)
+    page = visitor._send("GET", "/phone/nowhere", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and "找不到这个页面" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    api = visitor._send("GET", "/v1/nowhere", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")

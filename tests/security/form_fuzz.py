@@ -1,11 +1,13 @@
 """A form fuzzer generic over the service's HTML pages: it finds the forms by reading the rendered pages.
 
 Why discovery and not a list: pages arrive from several areas (phone, payroll, staff); a form nobody listed is
-still fuzzed once a page the crawler reaches shows it. The crawl starts at every GET route of the app without a
-path parameter that is not part of the kiosk API, admin, health or static files, follows same-site links, and
-reads each `<form>`: where it posts and its fields (inputs, selects with their options, text areas, hidden
-values). Visitors (anonymous, signed in as a phone customer, ...) each crawl with their own session, so pages
-behind a sign-in are reached too; an area adds its visitor to `VISITORS` in test_form_fuzz.py.
+still fuzzed once a page the crawler reaches shows it, or once a post the fuzzer made lands on a page showing
+it (the forms further along a flow: a booking's details after its slot was taken). The crawl starts at every
+GET route of the app without a path parameter that is not part of the kiosk API, admin, health, static files
+or an event stream, follows same-site links, and reads each `<form>`: where it posts and its fields (inputs,
+selects with their options, text areas, hidden values). Visitors (anonymous, a phone customer, staff, a
+company's agent) each crawl with their own session, so pages behind a sign-in are reached too; an area adds
+its visitor to `VISITORS` in test_form_fuzz.py.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+import requests
+
 from central_service.web.page_client import PageClient
 
 SKIPPED_PREFIXES = ("/v1/", "/admin", "/healthz", "/readyz", "/static/", "/metrics")
+SKIPPED_SUFFIXES = ("/stream",)  # server-sent event streams (the lobby floor's): open-ended, not pages
 MAX_PAGES = 60
 
 
@@ -39,7 +44,8 @@ class FormSpec:
 
     @property
     def key(self) -> str:
-        return f"{self.action} (on {self.page}): {', '.join(f.name for f in self.fields)}"
+        """One form however many pages show it: where it posts and what it sends."""
+        return f"{self.action}: {', '.join(f.name for f in self.fields)}"
 
 
 class _FormParser(HTMLParser):
@@ -77,7 +83,11 @@ class _FormParser(HTMLParser):
 
 def page_paths(routes: Iterable[tuple[str, str]]) -> list[str]:
     """(path, method) of the app's routes -> the GET pages a crawl starts from."""
-    return sorted({p for p, m in routes if m == "GET" and "{" not in p and not p.startswith(SKIPPED_PREFIXES)})
+    return sorted({p for p, m in routes if m == "GET" and "{" not in p and not _skipped(p)})
+
+
+def _skipped(path: str) -> bool:
+    return path.startswith(SKIPPED_PREFIXES) or path.split("?")[0].endswith(SKIPPED_SUFFIXES)
 
 
 def _local(url: str) -> str:
@@ -89,7 +99,7 @@ def _local(url: str) -> str:
 
 def _same_site(href: str, page: str) -> str | None:
     parts = urlsplit(urljoin(page, href))
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(SKIPPED_PREFIXES):
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or _skipped(parts.path):
         return None
     return _local(urljoin(page, href))
 
@@ -103,12 +113,17 @@ def discover(client: PageClient, start: list[str]) -> list[FormSpec]:
         if path in seen:
             continue
         seen.add(path)
-        response = client.get(path)
-        if "text/html" not in response.headers.get("content-type", ""):
-            continue
-        parser = _FormParser(_local(response.url or path))
-        parser.feed(response.text)
-        for form in parser.forms:
+        found, links = read_page(client.get(path), path)
+        for form in found:
             forms.setdefault(form.key, form)
-        queue += [p for p in (_same_site(h, path) for h in parser.links) if p and p not in seen]
+        queue += [p for p in links if p not in seen]
     return list(forms.values())
+
+
+def read_page(response: requests.Response, path: str) -> tuple[list[FormSpec], list[str]]:
+    """The POST forms and same-site links of an HTML answer (none for anything else)."""
+    if "text/html" not in response.headers.get("content-type", ""):
+        return [], []
+    parser = _FormParser(_local(response.url or path))
+    parser.feed(response.text)
+    return parser.forms, [p for p in (_same_site(h, path) for h in parser.links) if p]

@@ -178,8 +178,9 @@ def _floor_events(url: str, cookies: dict[str, str]) -> Iterator[str]:
 def test_a_call_on_one_worker_reaches_the_floor_stream_of_another(tmp_path: Path, database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several workers share one PostgreSQL store; the embedded store has one worker")
-    with RunningService(sqlite_settings(tmp_path / "a", database=database_url)) as a, \
-            RunningService(sqlite_settings(tmp_path / "b", database=database_url)) as b:
+    shared_keys = str(tmp_path / "keys")  # the nodes of a fleet share their keys (docs/security.md)
+    with RunningService(sqlite_settings(tmp_path / "a", database=database_url, key_dir=shared_keys)) as a, \
+            RunningService(sqlite_settings(tmp_path / "b", database=database_url, key_dir=shared_keys)) as b:
         people = {p.staff_id: p for p in seed_staff(StaffDirectory(a.store.db), ["BJ001"])}
         manager = signed_in(b, people["M101"])
         events = _floor_events(b.url, manager.cookies)
@@ -189,3 +190,21 @@ def test_a_call_on_one_worker_reaches_the_floor_stream_of_another(tmp_path: Path
         assert any('data-session="s-far"' in html for html in events)
         assert time.monotonic() - started < 2.0, "NOTIFY woke the other worker's stream"
         events.close()
+
+
+def test_branch_it_revokes_staff_of_its_own_branch_only(service: RunningService,
+                                                        people: dict[str, DemoStaff]) -> None:
+    it = signed_in(service, people["I101"])
+    page = it.get("/staff/directory")
+    assert 'data-staff="M101"' in page.text and 'data-staff="M201"' not in page.text
+    assert it.post("/staff/directory/M201/revoke", {}).status_code == 404  # another branch's account
+    it.get("/staff/directory")  # the error page carries no form: take the page's token again
+    assert it.post("/staff/directory/I101/revoke", {}).status_code == 400  # not oneself
+    it.get("/staff/directory/M101/revoke")  # asks once
+    assert not StaffDirectory(service.store.db).get("M101").revoked
+    it.post("/staff/directory/M101/revoke", {})
+    assert StaffDirectory(service.store.db).get("M101").revoked
+    assert StaffDirectory(service.store.db).kiosk_credentials("BJ001")[1][0].revoked
+    assert ("I101", "staff_revoke") in [(e.actor_id, e.action) for e in AuditLog(service.store.db).entries("BJ001")]
+    teller = signed_in(service, people["T101"])
+    assert teller.get("/staff/directory").status_code == 403

@@ -61,6 +61,7 @@ def _evidence_upgrade() -> None:
         sa.Column("branch_id", sa.String(64), nullable=False),
         sa.Column("kiosk_id", sa.String(64), nullable=False),
         sa.Column("kiosk_session_id", sa.String(64), nullable=False),
+        sa.Column("appointment_id", sa.String(64)),
         sa.Column("recorded_at", sa.String(32), nullable=False),
         sa.Column("confirmed_data", sa.Text, nullable=False),
         sa.Column("edited_fields", sa.Text, nullable=False),
@@ -69,6 +70,7 @@ def _evidence_upgrade() -> None:
         sa.Column("signature_strokes", sa.Text, nullable=False),
         sa.Column("signed_at", sa.String(32), nullable=False),
     )
+    op.create_index("account_evidence_appointment", "account_evidence", ["appointment_id"])
     op.create_table(
         "evidence_acceptances",
         sa.Column("account_id", sa.String(64), primary_key=True),
@@ -101,4 +103,5 @@ def _evidence_downgrade() -> None:
     op.drop_index("phone_verifications_session", table_name="phone_verifications")
     op.drop_table("phone_verifications")
     op.drop_table("evidence_acceptances")
+    op.drop_index("account_evidence_appointment", table_name="account_evidence")
     op.drop_table("account_evidence")
