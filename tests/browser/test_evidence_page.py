@@ -62,8 +62,10 @@ def test_a_teller_sees_what_the_customer_accepted_and_signed(service, desktop_pa
     human_type(page.locator("#f-code"), totp.code_now(secret))
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
-    answer = page.goto(f"{service.url}/staff/appointments/{appointment.id}/evidence")
-    assert answer.status == 200
+    page.goto(f"{service.url}/staff/counter/customers/{appointment.id}")  # the counter's customer page links it
+    with page.expect_navigation():
+        page.get_by_role("link", name="开户凭证：确认的信息、协议、授权与签名").click()
+    assert page.url.endswith(f"/staff/appointments/{appointment.id}/evidence")
     assert page.locator("h2").first.inner_text() == f"账户 {account.account_id}"
     rows = page.locator("tbody tr")
     assert rows.count() == 3  # two agreements, one consent
