@@ -45,4 +45,4 @@ def kiosk_db_text(db_path: Path) -> str:
 
 def core_records(r: Any, kind: str) -> list[dict[str, Any]]:
     """What the simulated core bank keeps of `kind` (credit_card, mobile_banking, ...): the bank's side of it."""
-    return r.central.core.records(kind)  # sealed at rest: read through the core
+    return r.central.central.core.records(kind)  # sealed at rest: read through the core
