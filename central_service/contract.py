@@ -67,7 +67,21 @@ def parse_body(raw: bytes, media_type: str, schemas: Schemas, schema: str) -> An
             raise ApiError(400, "invalid-body", "numbers in the contract are integers: no floating point numbers",
                            errors=[{"location": "body", "message": "violates 'no floating point numbers'"}]) from None
         raise ApiError(400, "malformed-json", "the body is not valid JSON") from None
+    if _carries_nul(body):  # PostgreSQL text cannot hold U+0000; no field of the contract has a use for it
+        raise ApiError(400, "invalid-body", "text may not contain the NUL character (U+0000)",
+                       errors=[{"location": "body", "message": "violates 'no NUL characters in text'"}])
     problems = schemas.check(schema, body)
     if problems:
         raise ApiError(400, "invalid-body", "the body breaks the contract", errors=problems)
     return body
+
+
+def _carries_nul(value: Any) -> bool:
+    """True if any string in the JSON value (member names included) contains U+0000."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _carries_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_carries_nul(item) for item in value)
+    return False

@@ -19,7 +19,8 @@ MESSAGES: tuple[str, ...] = (
     "credit_card_under_18", "kiosk_closed",
     # payroll batch pickup (issue 16)
     "payroll_entry_not_found", "payroll_entry_returned", "payroll_not_ready",
-    "credit_card_under_18", "kiosk_closed", "credit_income_required", "sms_code_wrong", "sms_code_expired",
+    # credit-card details and e-banking activation (issue 18)
+    "credit_income_required", "sms_code_wrong", "sms_code_expired",
     "sms_too_many", "login_not_set",
 )
 

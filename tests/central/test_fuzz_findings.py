@@ -120,3 +120,15 @@ def test_a_float_where_the_contract_has_an_integer_is_a_clear_400(sim: Sim, toke
         "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Idempotency-Key": "hb-00000001"})
     _problem(response, 400, "invalid-body")
     assert "no floating point numbers" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("where", ["value", "member name"])
+def test_a_nul_character_in_any_text_is_a_clear_400(sim: Sim, token: str, where: str) -> None:
+    """Found by the contract fuzzer on PostgreSQL (text cannot hold U+0000: a 500 there, stored on SQLite)."""
+    body: dict[str, object] = {"kiosk_id": "k\u0000", "sent_at": "2026-01-01T00:00:00Z", "uptime_s": 3}
+    if where == "member name":
+        body = {"kiosk_id": "k", "sent_at": "2026-01-01T00:00:00Z", "uptime_s": 3, "devices": {"chip\u0000": "ok"}}
+    response = requests.post(sim.url + "/v1/heartbeats", data=json.dumps(body), timeout=10, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Idempotency-Key": "hb-00000002"})
+    _problem(response, 400, "invalid-body")
+    assert "NUL" in response.json()["detail"]
