@@ -49,12 +49,13 @@ SEALED = [
     SealedColumn("web_sessions", "data", ("id_hash",)),
     SealedColumn("sms_messages", "body", ("phone",)),  # `phone` holds the number's blind index
     SealedColumn("phone_bookings", "draft", ("id",)),
+    SealedColumn("payroll_entry_images", "ciphertext", ("entry_id", "side"), binary=True),
 ]
 
 
 def _reseal_value(fields: FieldCipher, spec: SealedColumn, row: Any, current: str) -> Any | None:
     """The value sealed under the current key, or None when it already is."""
-    stored = row[spec.column]
+    stored = bytes(row[spec.column]) if spec.binary else row[spec.column]  # PostgreSQL may give a memoryview
     text = stored.decode("ascii", "replace") if spec.binary else stored
     if key_of(text) == current:
         return None

@@ -307,3 +307,20 @@ def test_first_use_from_many_threads_makes_one_index_key(tmp_path: Path, databas
         assert len(found) == len(ciphers) and len(set(found)) == 1
     finally:
         db.dispose()
+
+
+def test_reseal_on_both_stores_reads_back_text_and_images(tmp_path: Path, database_url: str) -> None:
+    from central_service.crypto.reseal import reseal
+
+    central = build_central(Settings(database=database_url, key_dir=str(tmp_path / "keys")))
+    try:
+        doc = CentralAdmin(central).create_appointment("BJ001", rng_seed=4)
+        _evidence_store(central).record("acc_9", "BJ001", "k1", "ks9", _evidence())
+        central.store.fields.rotate()
+        done = reseal(central.store.fields)
+        assert done["appointments.doc"] == 1 and done["account_evidence.signature_png"] == 1
+        assert reseal(central.store.fields)["appointments.doc"] == 0  # already under the current key
+        assert central.store.get_appointment(doc["id"]) == doc
+        assert _evidence_store(central).read("acc_9")["signature"]["png"] == _evidence()["signature"]["png"]
+    finally:
+        central.store.db.dispose()

@@ -61,7 +61,8 @@ def test_purge_masks_cancels_and_deletes_what_is_past_its_period(tmp_path: Path)
         assert retention.purge() == {
             "expired appointments": 1, "completed appointments": 1, "cancelled appointments": 1,
             "walk-in forms": 1, "event payloads": 0, "stored answers": 1, "payroll entries": 0,
-            "texts sent (SMS)": 0, "sign-in codes": 0, "web sessions": 0, "booking drafts": 0, "payroll ID images": 0}
+            "texts sent (SMS)": 0, "sign-in codes": 0, "web sessions": 0, "booking drafts": 0,
+            "payroll ID images": 0}
 
         expired = store.get_appointment(past["id"])
         assert expired["status"] == "cancelled" and expired["customer"]["name"] == "*"

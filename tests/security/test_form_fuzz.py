@@ -50,8 +50,7 @@ def _staff(role: Role) -> Callable[[RunningService, PageClient], None]:
     def sign_in(service: RunningService, visitor: PageClient) -> None:
         staff_id = f"F9{list(Role).index(role):02d}"
         secret = StaffDirectory(service.store.db).add(staff_id, "BJ001", "测试", frozenset({role}), PASSWORD)
-        _sign_in(visitor, "/staff/sign-in",
-                 {"staff_id": staff_id}, secret)
+        _sign_in(visitor, "/staff/sign-in", {"staff_id": staff_id}, secret)  # one sign-in for every role
     return sign_in
 
 
