@@ -67,12 +67,12 @@ def parse_body(raw: bytes, media_type: str, schemas: Schemas, schema: str) -> An
             raise ApiError(400, "invalid-body", "numbers in the contract are integers: no floating point numbers",
                            errors=[{"location": "body", "message": "violates 'no floating point numbers'"}]) from None
         raise ApiError(400, "malformed-json", "the body is not valid JSON") from None
-    if _carries_nul(body):  # PostgreSQL text cannot hold U+0000; no field of the contract has a use for it
-        raise ApiError(400, "invalid-body", "text may not contain the NUL character (U+0000)",
-                       errors=[{"location": "body", "message": "violates 'no NUL characters in text'"}])
     problems = schemas.check(schema, body)
     if problems:
         raise ApiError(400, "invalid-body", "the body breaks the contract", errors=problems)
+    if _carries_nul(body):  # the schema allows it; PostgreSQL text cannot hold U+0000 and no field has a use for it
+        raise ApiError(422, "invalid-text", "text may not contain the NUL character (U+0000)",
+                       errors=[{"location": "body", "message": "violates 'no NUL characters in text'"}])
     return body
 
 
