@@ -137,6 +137,7 @@ class Retention:
             self._holding("stored answers", t.idempotency.c.created_at, True, p.answer),
             self._timed_holding("texts sent (SMS)", t.sms_messages.c.sent_at, p.phone),
             self._timed_holding("sign-in codes", t.sign_in_codes.c.expires_at, p.phone),
+            self._timed_holding("e-banking phone codes", t.phone_verifications.c.expires_at, p.phone),
             self._timed_holding("web sessions", t.web_sessions.c.expires_at, 0),
             self._holding("payroll ID images", t.payroll_entry_images.c.stored_at, True, p.payroll,
                           due=self._count(t.payroll_entry_images,
@@ -186,6 +187,7 @@ class Retention:
             "texts sent (SMS)": self._delete_timed(t.sms_messages.c.sent_at, p.phone),
             "sign-in codes": self._delete_timed(t.sign_in_codes.c.expires_at, p.phone,
                                                 t.sign_in_codes.c.locked_until < now),
+            "e-banking phone codes": self._delete_timed(t.phone_verifications.c.expires_at, p.phone),
             "web sessions": self._delete_timed(t.web_sessions.c.expires_at, 0),
             "payroll ID images": self._purge_payroll_images(),
         }

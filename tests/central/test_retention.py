@@ -55,13 +55,15 @@ def test_purge_masks_cancels_and_deletes_what_is_past_its_period(tmp_path: Path)
         assert _held(retention) == {
             "booked appointments": (2, 1), "completed appointments": (1, 1), "cancelled appointments": (1, 1),
             "walk-in forms": (1, 1), "event payloads": (1, 0), "stored answers": (1, 1), "payroll entries": (0, 0),
-            "texts sent (SMS)": (0, 0), "sign-in codes": (0, 0), "web sessions": (0, 0), "booking drafts": (0, 0),
+            "texts sent (SMS)": (0, 0), "sign-in codes": (0, 0),
+            "e-banking phone codes": (0, 0), "web sessions": (0, 0), "booking drafts": (0, 0),
             "payroll ID images": (0, 0)}
         position = store.position("BJ001")
         assert retention.purge() == {
             "expired appointments": 1, "completed appointments": 1, "cancelled appointments": 1,
             "walk-in forms": 1, "event payloads": 0, "stored answers": 1, "payroll entries": 0,
-            "texts sent (SMS)": 0, "sign-in codes": 0, "web sessions": 0, "booking drafts": 0,
+            "texts sent (SMS)": 0, "sign-in codes": 0, "e-banking phone codes": 0, "web sessions": 0,
+            "booking drafts": 0,
             "payroll ID images": 0}
 
         expired = store.get_appointment(past["id"])
@@ -161,12 +163,17 @@ def test_phone_pages_leave_nothing_behind_after_the_period(tmp_path: Path) -> No
         today = datetime.now(UTC).date()
         booking_id = bookings.start(phone, "BJ001", today, "09:00", 4)
         bookings.save_part(bookings.get(booking_id, phone), "customer", {"name": "王小明"})
+        with store.db.tx() as conn:  # a kiosk's e-banking code (activation/): hashes and a masked number only
+            conn.execute(t.phone_verifications.insert().values(
+                id="pvf_1", branch_id="BJ001", kiosk_session_id="s1", account_id="acc_1", phone_hash="0" * 64,
+                phone_masked="138****5678", code_hash="1" * 64, status="confirmed", attempts_left=5,
+                expires_at=datetime.now(UTC).timestamp() + 300, created_at=iso(datetime.now(UTC))))
         later = Retention(store, Periods(), clock=lambda: datetime.now(UTC) + timedelta(days=10))
         held = {h.kind: (h.held, h.due) for h in later.report()}
-        assert [held[k] for k in ("texts sent (SMS)", "sign-in codes", "web sessions", "booking drafts")] == \
-            [(1, 1)] * 4
+        kinds = ("texts sent (SMS)", "sign-in codes", "e-banking phone codes", "web sessions", "booking drafts")
+        assert [held[k] for k in kinds] == [(1, 1)] * 5
         done = later.purge()
-        assert [done[k] for k in ("texts sent (SMS)", "sign-in codes", "web sessions", "booking drafts")] == [1] * 4
+        assert [done[k] for k in kinds] == [1] * 5
         assert sms.last(phone) is None and bookings.get(booking_id, phone).draft == {}
         assert date.fromisoformat(bookings.get(booking_id, phone).day) == today  # the row (and its slot) stays
     finally:
